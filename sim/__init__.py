@@ -1,0 +1,25 @@
+"""gridsim: simulation and staffing toolkit for grid-based community governance.
+
+The public API for notebooks::
+
+    import sim
+    scenario = sim.load_scenario("scenarios/chengcheng.yaml")
+    result = sim.run(scenario, replications=10, seed=1)
+    result.summary          # tidy DataFrame: community, category, metric, mean, ci_low, ci_high
+"""
+
+from sim.errors import GridsimError, ScenarioError
+from sim.experiment.runner import RunResult, run
+from sim.scenario.loading import LoadedScenario, load_scenario
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GridsimError",
+    "LoadedScenario",
+    "RunResult",
+    "ScenarioError",
+    "__version__",
+    "load_scenario",
+    "run",
+]

@@ -1,0 +1,1 @@
+"""Experiments: random streams, replications, confidence intervals and run folders."""

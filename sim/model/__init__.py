@@ -1,0 +1,1 @@
+"""The SimPy model of issue arrivals and worker capacity."""

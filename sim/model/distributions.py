@@ -1,0 +1,46 @@
+"""Random durations drawn in blocks: numpy does the work, the engine takes one float at a time."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from sim.scenario.schema import Distribution, Empirical, Fixed, MeanCv
+
+BLOCK = 1024
+
+Draw = Callable[[int], np.ndarray]
+
+
+def block_sampler(dist: Distribution, rng: np.random.Generator) -> Draw:
+    """A function drawing ``n`` values of ``dist`` from ``rng`` at once."""
+    kind, p = dist.kind, dist.params
+    if kind == "exponential":
+        mean = dist.mean
+        return lambda n: rng.exponential(mean, n)
+    if kind == "lognormal":
+        assert isinstance(p, MeanCv)
+        sigma2 = math.log1p(p.cv**2)
+        mu, sigma = math.log(p.mean) - sigma2 / 2, math.sqrt(sigma2)
+        return lambda n: rng.lognormal(mu, sigma, n)
+    if kind == "gamma":
+        assert isinstance(p, MeanCv)
+        shape = 1 / p.cv**2
+        scale = p.mean / shape
+        return lambda n: rng.gamma(shape, scale, n)
+    if kind == "deterministic":
+        assert isinstance(p, Fixed)
+        value = p.value
+        return lambda n: np.full(n, value)
+    assert isinstance(p, Empirical)
+    values = np.asarray(p.values, dtype=float)
+    weights = None if p.weights is None else np.asarray(p.weights) / sum(p.weights)
+    return lambda n: rng.choice(values, size=n, p=weights)
+
+
+def block_iter(draw: Draw, block: int = BLOCK) -> Iterator[float]:
+    """An endless iterator of floats, refilled ``block`` values at a time."""
+    while True:
+        yield from draw(block).tolist()

@@ -1,0 +1,59 @@
+"""Planner-facing tables built from a run's summary."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.scenario.schema import Scenario
+
+COMMUNITY_METRICS = {
+    "issues": "issues",
+    "utilisation": "utilisation",
+    "wait_min_mean": "wait_min_mean",
+    "response_min_p90": "response_min_p90",
+    "response_within_target_share": "responded_in_target",
+    "resolution_h_mean": "resolution_h_mean",
+    "resolution_within_target_share": "resolved_in_target",
+}
+
+
+def with_ci(mean: float, half: float, digits: int) -> str:
+    """``12.3 ± 0.4`` (or ``12.3`` without an interval, ``-`` when missing)."""
+    if mean is None or not np.isfinite(mean):
+        return "-"
+    if half is None or not np.isfinite(half):
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} ± {half:.{digits}f}"
+
+
+def community_table(summary: pd.DataFrame, scenario: Scenario, text: bool = True) -> pd.DataFrame:
+    """One row per community (and 'all'): households, workers and key metrics.
+
+    With ``text`` the metrics are strings ``mean ± 95% half-width``; otherwise the means.
+    """
+    overall = summary[summary["category"] == "all"]
+    households = {c.id: c.households for c in scenario.communities}
+    workers = {c.id: scenario.workers(c) for c in scenario.communities}
+    households["all"] = sum(households.values())
+    workers["all"] = sum(workers.values())
+    rows = []
+    for community in [*households.keys()]:
+        part = overall[overall["community"] == community].set_index("metric")
+        row: dict[str, object] = {
+            "community": community,
+            "households": households[community],
+            "community_workers": workers[community],
+        }
+        for metric, label in COMMUNITY_METRICS.items():
+            if metric not in part.index:
+                row[label] = "-" if text else np.nan
+                continue
+            mean, half = part.at[metric, "mean"], part.at[metric, "half_width"]
+            digits = 0 if metric == "issues" else (2 if "share" in metric or metric ==
+                                                   "utilisation" else 1)
+            row[label] = with_ci(mean, half, digits) if text else mean
+        rows.append(row)
+    table = pd.DataFrame(rows).set_index("community")
+    # 'all' last
+    return table.loc[[c for c in table.index if c != "all"] + ["all"]]

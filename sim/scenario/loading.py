@@ -1,0 +1,298 @@
+"""Reading scenario files: safe YAML, ``extends:`` chains, overrides, messages naming the key.
+
+Every problem is reported as ``file: key.path: what is wrong``; all problems of a file are
+collected before :class:`~sim.errors.ScenarioError` is raised.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from sim.errors import ScenarioError
+from sim.scenario.schema import Scenario
+
+EXTENDS = "extends"
+
+
+class LoadedScenario:
+    """A validated scenario together with where it came from.
+
+    ``scenario`` is the validated model; ``data`` the resolved mapping (``extends:`` applied),
+    which is what run folders store and what overrides start from.
+    """
+
+    def __init__(self, scenario: Scenario, data: dict[str, Any], source: str):
+        self.scenario = scenario
+        self.data = data
+        self.source = source
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    def with_overrides(
+        self, overrides: Mapping[str, Any], label: str | None = None
+    ) -> LoadedScenario:
+        """A new scenario with dotted keys replaced, e.g. ``{"horizon.days": 90}``.
+
+        A list of communities is addressed by id: ``communities.dongguan.households``.
+        """
+        data = copy.deepcopy(self.data)
+        for key, value in overrides.items():
+            set_dotted(data, key, value, self.source)
+        return from_mapping(data, label or self.source)
+
+    def to_yaml(self) -> str:
+        """The fully resolved scenario (``extends:`` applied, defaults filled) as YAML."""
+        resolved = self.scenario.model_dump(mode="json", exclude_none=True)
+        return yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True)
+
+    def digest(self) -> str:
+        """SHA-256 of the resolved scenario's canonical JSON: equal digests, equal scenarios."""
+        canonical = json.dumps(self.scenario.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def __repr__(self) -> str:
+        return f"LoadedScenario({self.name!r}, source={self.source!r})"
+
+
+def load_scenario(path: str | Path) -> LoadedScenario:
+    """Load, resolve ``extends:`` and validate a scenario file."""
+    path = Path(path)
+    data = _resolve(path, ())
+    return from_mapping(data, str(path))
+
+
+def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> LoadedScenario:
+    """Validate a resolved scenario mapping; ``source`` names it in messages."""
+    data = copy.deepcopy(data)
+    data.pop(EXTENDS, None)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError([_format(source, err, data) for err in exc.errors()]) from None
+    problems = [f"{source}: {key}: {msg}" for key, msg in semantic_problems(scenario)]
+    if problems:
+        raise ScenarioError(problems)
+    return LoadedScenario(scenario, data, source)
+
+
+def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
+    """Problems the schema alone cannot see: demand without staff, demand above capacity."""
+    problems = []
+    for i, community in enumerate(scenario.communities):
+        workers = scenario.workers(community)
+        load = scenario.offered_load(community)
+        key = f"communities[{i}]"
+        if workers == 0 and load > 0:
+            yearly = sum(scenario.issues_per_year(community, k) for k in scenario.demand)
+            problems.append(
+                (f"{key}.community_workers",
+                 f"community '{community.id}' has 0 community workers but {yearly:.0f} issues "
+                 "per year of demand")
+            )
+        elif workers and load >= workers:
+            problems.append(
+                (key,
+                 f"unstable: community '{community.id}' needs {load:.2f} busy workers on average "
+                 f"but has {workers} (utilisation {load / workers:.0%}); the backlog would grow "
+                 "without bound")
+            )
+    return problems
+
+
+# ---------------------------------------------------------------- files and extends
+
+
+def _read_yaml(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    where = str(path)
+    if not path.exists():
+        via = f" (extended by {chain[-1]})" if chain else ""
+        raise ScenarioError([f"{where}: no such file{via}"])
+    if path.is_dir():
+        raise ScenarioError([f"{where}: is a folder, not a scenario file"])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([f"{where}: cannot be read ({exc})"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError([f"{where}: {at}malformed YAML: {problem}"]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError([f"{where}: a scenario file must be a mapping of keys, not "
+                             f"{type(data).__name__}"])
+    return data
+
+
+def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    resolved = path.resolve()
+    if resolved in chain:
+        cycle = " -> ".join(str(p) for p in (*chain, resolved))
+        raise ScenarioError([f"{path}: extends: circular chain {cycle}"])
+    data = _read_yaml(path, chain)
+    parent = data.pop(EXTENDS, None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError([f"{path}: extends: must be a file path, not {type(parent).__name__}"])
+    parent_path = path.parent / parent
+    if not parent_path.exists():
+        raise ScenarioError([f"{path}: extends: no such file {parent_path}"])
+    return merge(_resolve(parent_path, (*chain, resolved)), data)
+
+
+def merge(base: Any, override: Any) -> Any:
+    """Deep-merge ``override`` onto ``base``.
+
+    Mappings merge key by key. Lists of mappings that all have an ``id`` merge by id (entries
+    with a new id are appended); any other list is replaced whole.
+    """
+    if isinstance(base, dict) and isinstance(override, dict):
+        out = dict(base)
+        for key, value in override.items():
+            out[key] = merge(base[key], value) if key in base else value
+        return out
+    if _is_id_list(base) and _is_id_list(override):
+        out = list(base)
+        index = {item["id"]: i for i, item in enumerate(out)}
+        for item in override:
+            if item["id"] in index:
+                out[index[item["id"]]] = merge(out[index[item["id"]]], item)
+            else:
+                out.append(item)
+        return out
+    return override
+
+
+def _is_id_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(
+        isinstance(v, dict) and "id" in v for v in value
+    )
+
+
+def set_dotted(data: dict[str, Any], key: str, value: Any, source: str = "<overrides>") -> None:
+    """Set ``a.b.c`` in nested ``data``; list items of mappings with an ``id`` are named by id."""
+    parts = key.split(".")
+    node: Any = data
+    for depth, part in enumerate(parts[:-1]):
+        node = _child(node, part, ".".join(parts[: depth + 1]), source, create=True)
+    last = parts[-1]
+    if isinstance(node, list):
+        index = _list_index(node, last, key, source)
+        node[index] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise ScenarioError([f"{source}: {key}: cannot set a key inside a {type(node).__name__}"])
+
+
+def _child(node: Any, part: str, path: str, source: str, create: bool) -> Any:
+    if isinstance(node, dict):
+        if part not in node or node[part] is None:
+            if not create:
+                raise ScenarioError([f"{source}: {path}: no such key"])
+            node[part] = {}
+        return node[part]
+    if isinstance(node, list):
+        return node[_list_index(node, part, path, source)]
+    raise ScenarioError([f"{source}: {path}: cannot go inside a {type(node).__name__}"])
+
+
+def _list_index(node: list[Any], part: str, path: str, source: str) -> int:
+    for i, item in enumerate(node):
+        if isinstance(item, dict) and item.get("id") == part:
+            return i
+    if part.isdigit() and int(part) < len(node):
+        return int(part)
+    ids = [str(item.get("id")) for item in node if isinstance(item, dict)]
+    raise ScenarioError(
+        [f"{source}: {path}: no list item with id '{part}' (ids: {', '.join(ids)})"]
+    )
+
+
+# ---------------------------------------------------------------- messages
+
+
+def _format(source: str, err: Any, data: dict[str, Any]) -> str:
+    loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
+    path = _loc_to_path(loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        hint = ""
+        if allowed:
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(allowed)}"
+        return f"{source}: {path}: unknown key{hint}"
+    if kind == "missing":
+        return f"{source}: {path}: required key is missing"
+    msg = err["msg"]
+    msg = msg.removeprefix("Value error, ")
+    value = err.get("input")
+    shown = "" if isinstance(value, dict | list) or value is None else f" (got {value!r})"
+    return f"{source}: {path or '(top level)'}: {msg[0].lower() + msg[1:]}{shown}"
+
+
+def _is_union_tag(part: Any) -> bool:
+    # pydantic adds the union member's type name to loc (e.g. 'list[...]', 'function-after[...]')
+    return isinstance(part, str) and ("[" in part or part in {"str", "int", "float", "none"})
+
+
+def _loc_to_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the model found at ``loc`` in the schema, or [] where it is not a model."""
+    target: Any = Scenario
+    for part in loc:
+        target = _unwrap(target, part)
+        if target is None:
+            return []
+    target = _unwrap(target, None)
+    if isinstance(target, type) and issubclass(target, BaseModel):
+        return list(target.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any, part: Any) -> Any:
+    """Step from ``annotation`` into ``part`` (a field name, list index or dict key)."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = members[0] if len(members) == 1 else annotation
+            if len(members) != 1:
+                return None
+        else:
+            break
+    if part is None:
+        return annotation
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(str(part))
+        return field.annotation if field else None
+    if origin is list and isinstance(part, int):
+        return typing.get_args(annotation)[0]
+    if origin is dict:
+        return typing.get_args(annotation)[1]
+    return None
