@@ -27,8 +27,8 @@ def test_engine_waits_equal_kiefer_wolfowitz():
     )
     records = simulate(build_plan(scenario.scenario), seed=11, replication=0,
                        keep_records=True).records()
-    arrivals = records["arrival_min"].to_numpy()
-    handling = (records["end_min"] - records["start_min"]).to_numpy()
+    arrivals = records["reported_min"].to_numpy()
+    handling = (records["closed_min"] - records["start_min"]).to_numpy()
     waits = records["wait_min"].to_numpy()
     assert len(records) > 1000 and (waits > 0).mean() > 0.2  # a real queue, not an idle one
     reference = kiefer_wolfowitz_reference(arrivals, handling, 3)

@@ -41,14 +41,14 @@ def test_run_folder_contents(small_baseline, tmp_path: Path, capsys):
     assert manifest["scenario_sha256"] == small_baseline.digest()
     assert manifest["versions"]["simpy"]
     summary = pd.read_csv(out / "summary.csv")
-    assert list(summary.columns) == ["community", "category", "metric", "mean", "ci_low",
+    assert list(summary.columns) == ["community", "category", "grid", "metric", "mean", "ci_low",
                                      "ci_high", "half_width", "std", "replications"]
     # a group with no issue in a replication (security, over 60 days) has fewer values
     assert summary["replications"].max() == 2
     assert (summary.query("category == 'all'")["replications"] == 2).all()
     issues = pd.read_parquet(out / "issues.parquet")
     replications = pd.read_csv(out / "replications.csv")
-    window = issues[issues["arrival_min"] >= 7 * 24 * 60]
+    window = issues[issues["occurred_min"] >= 7 * 24 * 60]
     counted = replications.query("community == 'all' and category == 'all'")["issues"].sum()
     assert len(window) == counted
 
@@ -59,7 +59,7 @@ def test_records_reproduce_the_summary_statistics():
     result = sim.run(scenario, replications=1, seed=9, records=True, save=False,
                      executor="serial")
     issues = result.records
-    seen = issues[issues["arrival_min"] >= 24 * 60]
+    seen = issues[issues["occurred_min"] >= 24 * 60]
     row = result.replications.query("community == 'all' and category == 'all'").iloc[0]
     assert row["issues"] == len(seen)
     np.testing.assert_allclose(row["wait_min_mean"], seen["wait_min"].mean(), rtol=1e-12)

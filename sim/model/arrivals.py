@@ -42,13 +42,26 @@ def hourly_multipliers(profile: ArrivalProfile, start: dt.date, hours: int) -> n
 
 
 class IntensityCurve:
-    """Cumulative relative intensity at hour boundaries over the horizon, for one profile."""
+    """Cumulative relative intensity at hour boundaries over the horizon, for one profile.
 
-    def __init__(self, profile: ArrivalProfile, start: dt.date, horizon_min: float):
+    ``surges`` multiply the rate between two days (whole hours; surge days are whole days in
+    practice).
+    """
+
+    def __init__(
+        self,
+        profile: ArrivalProfile,
+        start: dt.date,
+        horizon_min: float,
+        surges: tuple[tuple[float, float, float], ...] = (),
+    ):
         hours = int(np.ceil(horizon_min / MINUTES_PER_HOUR))
         self.grid_min = np.minimum(np.arange(hours + 1) * MINUTES_PER_HOUR, horizon_min)
         widths = np.diff(self.grid_min)
         self.multipliers = hourly_multipliers(profile, start, hours)
+        day = self.grid_min[:-1] / (24 * MINUTES_PER_HOUR)
+        for first, last, factor in surges:  # (start day, end day, rate multiplier)
+            self.multipliers[(day >= first) & (day < last)] *= factor
         self.cumulative = np.concatenate([[0.0], np.cumsum(self.multipliers * widths)])
 
     def expected(self, rate_per_min: float) -> float:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from sim.scenario.schema import Distribution, Empirical, Fixed, MeanCv
+from sim.scenario.common import Distribution, Empirical, Fixed, MeanCv
 
 BLOCK = 1024
 

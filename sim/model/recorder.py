@@ -1,9 +1,12 @@
 """Statistics accumulated as a run goes: flat memory in the number of issues.
 
-The engine appends one plain tuple per finished issue to :attr:`Recorder.buffer`; every
+The engine appends one plain tuple per closed issue to :attr:`Recorder.buffer`; every
 :data:`FLUSH` issues the buffer becomes a numpy array and is folded into per-group sums, counts
 and histograms. Means, shares, utilisation and time-averages are exact; p50 and p90 come from
 log-spaced histograms (2000 bins from 0.001 to 10^6, relative error at most 0.52%).
+
+Groups: everything (``all``), each community, each category, each community and category, and
+each grid of a community that has more than one grid (column ``grid``).
 """
 
 from __future__ import annotations
@@ -12,14 +15,25 @@ import numpy as np
 import pandas as pd
 
 from sim.model.plan import ModelPlan
+from sim.scenario.governance import ROLES
 
 ALL = "all"
 FLUSH = 8192
-RECORD_FIELDS = ("source", "arrival_min", "start_min", "end_min", "worker")
+RECORD_FIELDS = (
+    "category", "grid", "occurred_min", "reported_min", "start_min", "onsite_min", "closed_min",
+    "responder", "flags", "busy_from_min", "busy_to_min",
+)
+ESCALATE, ON_TIME, PREEMPTED, OVERFLOW = 1, 2, 4, 8  # as in sim.model.engine
 
 _LO, _HI, _BINS = 1e-3, 1e6, 2000
 _LOG_LO, _LOG_STEP = np.log(_LO), np.log(_HI / _LO) / _BINS
 QUANTILE_RELATIVE_ERROR = float(np.expm1(_LOG_STEP / 2))
+_SUMS = (
+    "issues", "served", "wait", "waited", "response", "response_targeted", "response_ok",
+    "resolved", "resolution", "resolution_targeted", "resolution_ok", "report_delay",
+    "escalated", "on_time", "overflow", "preempted", "cross_grid", "county_review",
+    "open", "queue",
+)
 
 
 def _bin(values: np.ndarray) -> np.ndarray:
@@ -50,38 +64,42 @@ def _overlap(start: np.ndarray, end: np.ndarray, lo: float, hi: float) -> np.nda
 
 
 class Recorder:
-    """Per-group statistics of one replication: overall, per community, category and pair."""
+    """Per-group statistics of one replication."""
 
     def __init__(self, plan: ModelPlan, keep_records: bool = False):
         self.plan = plan
-        self.buffer: list[tuple[int, float, float, float, int]] = []
+        self.buffer: list[tuple] = []
         self.keep_records = keep_records
         self._chunks: list[np.ndarray] = []
-        communities, categories = plan.communities, plan.categories
-        self.groups: list[tuple[str, str]] = (
-            [(ALL, ALL)]
-            + [(c, ALL) for c in communities]
-            + [(ALL, k) for k in categories]
-            + [(c, k) for c in communities for k in categories]
-        )
+        self.unfinished = 0
+        communities, categories, grids = plan.communities, plan.categories, plan.grids
         nc, nk = len(communities), len(categories)
-        src_c = np.array([s.community for s in plan.sources], dtype=np.int64)
-        src_k = np.array([s.category for s in plan.sources], dtype=np.int64)
-        # one row per level of grouping: which group each source counts in
-        self._levels = np.stack(
-            [np.zeros_like(src_c), 1 + src_c, 1 + nc + src_k, 1 + nc + nk + src_c * nk + src_k]
+        grid_rows = [g for g in range(len(grids.ids))
+                     if len(grids.of_community(int(grids.community[g]))) > 1]
+        self.groups: list[tuple[str, str, str]] = (
+            [(ALL, ALL, ALL)]
+            + [(c, ALL, ALL) for c in communities]
+            + [(ALL, k, ALL) for k in categories]
+            + [(c, k, ALL) for c in communities for k in categories]
+            + [(communities[grids.community[g]], ALL, grids.ids[g]) for g in grid_rows]
         )
-        self._respond_target = plan.respond_target_min[src_k] if len(src_k) else np.zeros(0)
-        self._resolve_target = plan.resolve_target_h[src_k] if len(src_k) else np.zeros(0)
-        n = len(self.groups)
-        self._sums = {
-            key: np.zeros(n)
-            for key in (
-                "issues", "wait", "waited", "response", "response_targeted", "response_ok",
-                "resolution", "resolution_targeted", "resolution_ok", "busy", "open", "queue",
-            )
-        }
+        self._grid_gid = np.full(len(grids.ids) + 1, len(self.groups), dtype=np.int64)
+        self._grid_gid[grid_rows] = 1 + nc + nk + nc * nk + np.arange(len(grid_rows))
+        self._community_of_grid = grids.community.astype(np.int64)
+        self._home = np.array([r.grid for r in plan.responders] + [-1], dtype=np.int64)
+        n = len(self.groups) + 1  # a spare group that grid-less rows fall into
+        self._n = n
+        self._sums = {key: np.zeros(n) for key in _SUMS}
         self._hist = np.zeros((3, n, _BINS + 1), dtype=np.int64)
+        self._busy = np.zeros(len(plan.responders) + 1)  # + a spare for "no responder"
+
+    def _levels(self, category: np.ndarray, grid: np.ndarray) -> np.ndarray:
+        nc, nk = len(self.plan.communities), len(self.plan.categories)
+        community = self._community_of_grid[grid]
+        return np.stack([
+            np.zeros_like(category), 1 + community, 1 + nc + category,
+            1 + nc + nk + community * nk + category, self._grid_gid[grid],
+        ])
 
     def flush(self) -> None:
         """Fold the buffered issues into the statistics."""
@@ -91,105 +109,161 @@ class Recorder:
         self.buffer.clear()
         if self.keep_records:
             self._chunks.append(rows)
-        source = rows[:, 0].astype(np.int64)
-        arrival, start, end = rows[:, 1], rows[:, 2], rows[:, 3]
-        lo, hi = self.plan.warmup_min, self.plan.horizon_min
-        n = len(self.groups)
-        s = self._sums
-        # time-averaged quantities count every issue overlapping the window
-        busy = _overlap(start, end, lo, hi)
-        open_ = _overlap(arrival, end, lo, hi)
-        queue = _overlap(arrival, start, lo, hi)
-        # per-issue quantities count issues arriving in the window
-        seen = (arrival >= lo) & (arrival <= hi)
-        wait = start - arrival
-        response = wait
-        resolution = (end - arrival) / 60.0
-        r_target = self._respond_target[source]
-        z_target = self._resolve_target[source]
+        plan = self.plan
+        category = rows[:, 0].astype(np.int64)
+        grid = rows[:, 1].astype(np.int64)
+        occurred, reported, start, onsite, closed = (rows[:, i] for i in range(2, 7))
+        responder = rows[:, 7].astype(np.int64) % len(self._busy)  # -1 (none) -> the spare
+        flags = rows[:, 8].astype(np.int64)
+        lo, hi = plan.warmup_min, plan.horizon_min
+        self._busy += np.bincount(responder, weights=_overlap(rows[:, 9], rows[:, 10], lo, hi),
+                                  minlength=len(self._busy))
+        served = ~np.isnan(start)
+        resolved = ~np.isnan(closed)
+        seen = (occurred >= lo) & (occurred <= hi)
+        s_served, s_resolved = seen & served, seen & resolved
+        wait = np.where(served, start - reported, 0.0)
+        response = np.where(served, onsite - occurred, 0.0)
+        resolution = np.where(resolved, (closed - occurred) / 60.0, 0.0)
+        r_target = plan.respond_target_min[category]
+        z_target = plan.resolve_target_h[category]
+        county = plan.county_review_after_h
+        end = np.where(resolved, closed, reported)
         per_issue = {
-            "issues": seen.astype(float),
-            "wait": np.where(seen, wait, 0.0),
-            "waited": (seen & (wait > 0)).astype(float),
-            "response": np.where(seen, response, 0.0),
-            "response_targeted": (seen & ~np.isnan(r_target)).astype(float),
-            "response_ok": (seen & (response <= r_target)).astype(float),
-            "resolution": np.where(seen, resolution, 0.0),
-            "resolution_targeted": (seen & ~np.isnan(z_target)).astype(float),
-            "resolution_ok": (seen & (resolution <= z_target)).astype(float),
-            "busy": busy,
-            "open": open_,
-            "queue": queue,
+            "issues": seen,
+            "served": s_served,
+            "wait": np.where(s_served, wait, 0.0),
+            "waited": s_served & (wait > 0),
+            "response": np.where(s_served, response, 0.0),
+            "response_targeted": s_served & ~np.isnan(r_target),
+            "response_ok": s_served & (response <= r_target),
+            "resolved": s_resolved,
+            "resolution": np.where(s_resolved, resolution, 0.0),
+            "resolution_targeted": s_resolved & ~np.isnan(z_target),
+            "resolution_ok": s_resolved & (resolution <= z_target),
+            "report_delay": np.where(seen, reported - occurred, 0.0),
+            "escalated": seen & ((flags & ESCALATE) > 0),
+            "on_time": seen & ((flags & ON_TIME) > 0),
+            "overflow": seen & ((flags & OVERFLOW) > 0),
+            "preempted": seen & ((flags & PREEMPTED) > 0),
+            "cross_grid": s_served & (self._home[responder] >= 0)
+            & (self._home[responder] != grid),
+            "county_review": s_resolved & (resolution > (county if county else np.inf)),
+            "open": _overlap(reported, end, lo, hi),
+            "queue": _overlap(reported, np.where(served, start, end), lo, hi),
         }
-        bins = [_bin(wait), _bin(response), _bin(resolution)]
-        width = _BINS + 1
-        for gid in self._levels[:, source]:
+        hists = [(s_served, _bin(wait)), (s_served, _bin(response)),
+                 (s_resolved, _bin(resolution))]
+        n, width = self._n, _BINS + 1
+        for gid in self._levels(category, grid):
             for key, values in per_issue.items():
-                s[key] += np.bincount(gid, weights=values, minlength=n)
-            g_seen = gid[seen]
-            for m, b in enumerate(bins):
-                flat = np.bincount(g_seen * width + b[seen], minlength=n * width)
+                self._sums[key] += np.bincount(gid, weights=values.astype(float), minlength=n)
+            for m, (mask, b) in enumerate(hists):
+                flat = np.bincount(gid[mask] * width + b[mask], minlength=n * width)
                 self._hist[m] += flat.reshape(n, width)
+
+    def finish(self, busy_min: np.ndarray, unfinished: int) -> None:
+        """Add busy minutes the engine kept itself (pre-empted segments, issues still open at the
+        end) and note how many issues were left unfinished."""
+        self.flush()
+        self._busy[:-1] += busy_min
+        self.unfinished = unfinished
 
     def metrics(self) -> pd.DataFrame:
         """One row per group with every metric of this replication (tidy, units in names)."""
         self.flush()
-        s = self._sums
+        s = {key: value[:-1] for key, value in self._sums.items()}
+        hist = self._hist[:, :-1]
         window = self.plan.window_min
         with np.errstate(invalid="ignore", divide="ignore"):
-            issues = s["issues"]
-            frame = pd.DataFrame(
-                {
-                    "community": [g[0] for g in self.groups],
-                    "category": [g[1] for g in self.groups],
-                    "issues": issues,
-                    "wait_min_mean": s["wait"] / issues,
-                    "wait_min_p50": _quantile(self._hist[0], 0.5),
-                    "wait_min_p90": _quantile(self._hist[0], 0.9),
-                    "wait_probability": s["waited"] / issues,
-                    "response_min_mean": s["response"] / issues,
-                    "response_min_p50": _quantile(self._hist[1], 0.5),
-                    "response_min_p90": _quantile(self._hist[1], 0.9),
-                    "response_within_target_share": s["response_ok"] / s["response_targeted"],
-                    "resolution_h_mean": s["resolution"] / issues,
-                    "resolution_h_p50": _quantile(self._hist[2], 0.5),
-                    "resolution_h_p90": _quantile(self._hist[2], 0.9),
-                    "resolution_within_target_share": s["resolution_ok"]
-                    / s["resolution_targeted"],
-                    "utilisation": s["busy"] / (self._capacity() * window),
-                    "backlog_mean": s["open"] / window,
-                    "queue_mean": s["queue"] / window,
-                }
-            )
-        return frame
+            issues, served, resolved = s["issues"], s["served"], s["resolved"]
+            escalated = s["escalated"]
+            columns = {
+                "community": [g[0] for g in self.groups],
+                "category": [g[1] for g in self.groups],
+                "grid": [g[2] for g in self.groups],
+                "issues": issues,
+                "wait_min_mean": s["wait"] / served,
+                "wait_min_p50": _quantile(hist[0], 0.5),
+                "wait_min_p90": _quantile(hist[0], 0.9),
+                "wait_probability": s["waited"] / served,
+                "response_min_mean": s["response"] / served,
+                "response_min_p50": _quantile(hist[1], 0.5),
+                "response_min_p90": _quantile(hist[1], 0.9),
+                "response_within_target_share": s["response_ok"] / s["response_targeted"],
+                "resolution_h_mean": s["resolution"] / resolved,
+                "resolution_h_p50": _quantile(hist[2], 0.5),
+                "resolution_h_p90": _quantile(hist[2], 0.9),
+                "resolution_within_target_share": s["resolution_ok"] / s["resolution_targeted"],
+                "report_delay_min_mean": s["report_delay"] / issues,
+                "escalated_share": escalated / issues,
+                "department_on_time_share": s["on_time"] / escalated,
+                "overflow_share": s["overflow"] / issues,
+                "preempted_share": s["preempted"] / issues,
+                "cross_grid_share": s["cross_grid"] / served,
+                "county_review_share": s["county_review"] / resolved
+                if self.plan.county_review_after_h else np.full(len(issues), np.nan),
+                "backlog_mean": s["open"] / window,
+                "queue_mean": s["queue"] / window,
+            }
+            columns.update(self._capacity_metrics())
+        return pd.DataFrame(columns)
 
-    def _capacity(self) -> np.ndarray:
-        """Workers behind each group's busy time (NaN where utilisation has no meaning)."""
-        workers = np.array(self.plan.workers, dtype=float)
-        capacity = np.full(len(self.groups), np.nan)
-        capacity[0] = workers.sum()
-        capacity[1 : 1 + len(workers)] = workers
-        return capacity
+    def _capacity_metrics(self) -> dict[str, np.ndarray]:
+        """Utilisation (busy / scheduled time) overall and by role; volunteer hours and points."""
+        plan = self.plan
+        groups = len(self.groups)
+        index = {g: i for i, g in enumerate(self.groups)}
+        busy = np.zeros((len(ROLES) + 1, groups))
+        scheduled = np.zeros((len(ROLES) + 1, groups))
+        for r in plan.responders:
+            community = plan.communities[r.community]
+            rows = [0, index[(community, ALL, ALL)]]
+            if r.grid >= 0 and (community, ALL, plan.grids.ids[r.grid]) in index:
+                rows.append(index[(community, ALL, plan.grids.ids[r.grid])])
+            for role_row in (0, 1 + ROLES.index(r.role)):
+                busy[role_row, rows] += self._busy[r.index]
+                scheduled[role_row, rows] += r.scheduled_min
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(scheduled > 0, busy / scheduled, np.nan)
+        out = {"utilisation": ratio[0]}
+        for i, role in enumerate(ROLES):
+            out[f"utilisation_{role}"] = ratio[1 + i]
+        volunteer = busy[1 + ROLES.index("volunteer")] / 60.0
+        has = scheduled[1 + ROLES.index("volunteer")] > 0
+        out["volunteer_hours"] = np.where(has, volunteer, np.nan)
+        out["volunteer_points"] = np.where(
+            has, volunteer * plan.points_per_hour.get("volunteer", 0.0), np.nan)
+        return out
 
     def records(self) -> pd.DataFrame:
-        """Per-issue records (only when ``keep_records``), one row per issue, by arrival."""
+        """Per-issue records (only when ``keep_records``), one row per issue, by occurrence."""
         self.flush()
         rows = np.concatenate(self._chunks) if self._chunks else np.zeros((0, len(RECORD_FIELDS)))
-        source = rows[:, 0].astype(np.int64)
         plan = self.plan
-        src_c = np.array([s.community for s in plan.sources], dtype=np.int64)
-        src_k = np.array([s.category for s in plan.sources], dtype=np.int64)
-        frame = pd.DataFrame(
-            {
-                "community": pd.Categorical.from_codes(src_c[source], plan.communities),
-                "category": pd.Categorical.from_codes(src_k[source], plan.categories),
-                "arrival_min": rows[:, 1],
-                "start_min": rows[:, 2],
-                "end_min": rows[:, 3],
-                "wait_min": rows[:, 2] - rows[:, 1],
-                "response_min": rows[:, 2] - rows[:, 1],
-                "resolution_h": (rows[:, 3] - rows[:, 1]) / 60.0,
-                "worker": rows[:, 4].astype(np.int64),
-            }
-        )
-        return frame.sort_values("arrival_min", kind="stable", ignore_index=True)
+        category = rows[:, 0].astype(np.int64)
+        grid = rows[:, 1].astype(np.int64)
+        responder = rows[:, 7].astype(np.int64)
+        flags = rows[:, 8].astype(np.int64)
+        roles = np.array([r.role for r in plan.responders] + [""], dtype=object)
+        frame = pd.DataFrame({
+            "community": pd.Categorical.from_codes(
+                self._community_of_grid[grid], plan.communities),
+            "grid": pd.Categorical.from_codes(grid, plan.grids.ids),
+            "category": pd.Categorical.from_codes(category, plan.categories),
+            "occurred_min": rows[:, 2],
+            "reported_min": rows[:, 3],
+            "start_min": rows[:, 4],
+            "onsite_min": rows[:, 5],
+            "closed_min": rows[:, 6],
+            "wait_min": rows[:, 4] - rows[:, 3],
+            "response_min": rows[:, 5] - rows[:, 2],
+            "resolution_h": (rows[:, 6] - rows[:, 2]) / 60.0,
+            "responder": responder,
+            "responder_role": roles[responder],
+            "escalated": (flags & ESCALATE) > 0,
+            "department_on_time": (flags & ON_TIME) > 0,
+            "overflow": (flags & OVERFLOW) > 0,
+            "preempted": (flags & PREEMPTED) > 0,
+        })
+        return frame.sort_values("occurred_min", kind="stable", ignore_index=True)

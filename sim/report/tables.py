@@ -33,12 +33,14 @@ def community_table(summary: pd.DataFrame, scenario: Scenario, text: bool = True
     With ``text`` the metrics are strings ``mean ± 95% half-width``; otherwise the means.
     """
     overall = summary[summary["category"] == "all"]
+    if "grid" in overall.columns:
+        overall = overall[overall["grid"] == "all"]
     households = {c.id: c.households for c in scenario.communities}
     workers = {c.id: scenario.workers(c) for c in scenario.communities}
     households["all"] = sum(households.values())
     workers["all"] = sum(workers.values())
     rows = []
-    for community in [*households.keys()]:
+    for community in households:  # the communities in scenario order, then "all"
         part = overall[overall["community"] == community].set_index("metric")
         row: dict[str, object] = {
             "community": community,
@@ -54,6 +56,4 @@ def community_table(summary: pd.DataFrame, scenario: Scenario, text: bool = True
                                                    "utilisation" else 1)
             row[label] = with_ci(mean, half, digits) if text else mean
         rows.append(row)
-    table = pd.DataFrame(rows).set_index("community")
-    # 'all' last
-    return table.loc[[c for c in table.index if c != "all"] + ["all"]]
+    return pd.DataFrame(rows).set_index("community")

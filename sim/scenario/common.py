@@ -1,0 +1,118 @@
+"""Building blocks shared by the scenario models: code names, numbers, distributions."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Identifier = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=40)
+]
+"""A code name: lower-case letters, digits and underscores, starting with a letter."""
+
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class StrictModel(BaseModel):
+    """Base of all scenario models: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+# ---------------------------------------------------------------- distributions
+
+
+class MeanOnly(StrictModel):
+    mean: PositiveFloat = Field(description="Mean, in the unit of the key that holds it.")
+
+
+class MeanCv(StrictModel):
+    mean: PositiveFloat = Field(description="Mean, in the unit of the key that holds it.")
+    cv: PositiveFloat = Field(description="Coefficient of variation (standard deviation / mean).")
+
+
+class Fixed(StrictModel):
+    value: PositiveFloat = Field(description="The constant value, in the unit of the key.")
+
+
+class Empirical(StrictModel):
+    values: list[NonNegativeFloat] = Field(
+        min_length=1, description="Observed values (e.g. from an issue log), resampled at random."
+    )
+    weights: list[NonNegativeFloat] | None = Field(
+        default=None, description="Optional relative weight of each value; same length as values."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Empirical:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError("weights must have as many entries as values")
+            if sum(self.weights) <= 0:
+                raise ValueError("weights must not all be zero")
+        if self.mean_value() <= 0:
+            raise ValueError("values must have a positive mean")
+        return self
+
+    def mean_value(self) -> float:
+        w = self.weights or [1.0] * len(self.values)
+        return sum(v * x for v, x in zip(self.values, w, strict=True)) / sum(w)
+
+    def second_moment(self) -> float:
+        w = self.weights or [1.0] * len(self.values)
+        return sum(v * v * x for v, x in zip(self.values, w, strict=True)) / sum(w)
+
+
+DISTRIBUTION_KINDS = ("exponential", "lognormal", "gamma", "deterministic", "empirical")
+
+
+class Distribution(StrictModel):
+    """A positive random duration. Give exactly one kind."""
+
+    exponential: MeanOnly | None = Field(default=None, description="Exponential with this mean.")
+    lognormal: MeanCv | None = Field(default=None, description="Lognormal by mean and cv.")
+    gamma: MeanCv | None = Field(default=None, description="Gamma by mean and cv.")
+    deterministic: Fixed | None = Field(default=None, description="Always the same value.")
+    empirical: Empirical | None = Field(default=None, description="Resampled observations.")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Distribution:
+        given = [k for k in DISTRIBUTION_KINDS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"give exactly one of {', '.join(DISTRIBUTION_KINDS)} (got {len(given)})"
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in DISTRIBUTION_KINDS if getattr(self, k) is not None)
+
+    @property
+    def params(self) -> MeanOnly | MeanCv | Fixed | Empirical:
+        return getattr(self, self.kind)
+
+    @property
+    def mean(self) -> float:
+        p = self.params
+        if isinstance(p, Fixed):
+            return p.value
+        if isinstance(p, Empirical):
+            return p.mean_value()
+        return p.mean
+
+    @property
+    def cv(self) -> float:
+        p = self.params
+        if isinstance(p, MeanCv):
+            return p.cv
+        if isinstance(p, MeanOnly):
+            return 1.0
+        if isinstance(p, Fixed):
+            return 0.0
+        m = p.mean_value()
+        return math.sqrt(max(p.second_moment() - m * m, 0.0)) / m
