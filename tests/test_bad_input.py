@@ -44,7 +44,8 @@ MISTAKES = {
     "malformed YAML": (GOOD.replace("households: 3000}", "households: 3000"), "malformed YAML"),
     "zero workers with demand": (
         GOOD.replace("households: 3000}", "households: 3000, community_workers: 0}"),
-        "communities[0].community_workers: community 'a' has 0 community workers but 300 issues",
+        "communities[0].community_workers: community 'a' has 0 community workers and no grid "
+        "members but 300 issues",
     ),
     "demand above capacity": (
         GOOD.replace("per_1000_households_per_year: 100", "per_1000_households_per_year: 9000"),

@@ -45,7 +45,7 @@ def test_run_folder_contents(small_baseline, tmp_path: Path, capsys):
                                      "ci_high", "half_width", "std", "replications"]
     # a group with no issue in a replication (security, over 60 days) has fewer values
     assert summary["replications"].max() == 2
-    assert (summary.query("category == 'all'")["replications"] == 2).all()
+    assert (summary.query("category == 'all' and grid == 'all'")["replications"] == 2).all()
     issues = pd.read_parquet(out / "issues.parquet")
     replications = pd.read_csv(out / "replications.csv")
     window = issues[issues["occurred_min"] >= 7 * 24 * 60]

@@ -17,6 +17,20 @@ Responders are individuals (community workers, grid members, volunteers, Party m
 home, skills and shifts. The dispatch policy's preference list of the issue's grid says whom to
 try first; an issue nobody can take waits in its queue (by priority, first come first served),
 pre-empts less urgent work, or is escalated at once, as the scenario says.
+
+Rules a planner can check by hand (tests/test_engine_rules.py checks each):
+
+- A responder is busy from setting off until back at base (with ``return_to_base``); on the way
+  back it holds no issue, so it is not pre-empted, and it takes new work only once back.
+- A pre-empted issue goes back to the head of its queue and later resumes with its remaining
+  handling time. Stopped before reaching the site, it has not been answered: its start and
+  on-site times will be those of the trip that reaches it.
+- ``escalate_after_wait_min`` counts from the report: an issue that no responder has reached
+  by then is escalated; pre-empted work already reached stays with the community.
+- A care visit waits for its paired responder only; when free, the partner takes the visit or
+  the shared queue's most urgent issue, by priority and then report time.
+- A shift ending mid-issue lets the issue finish; off shift, only on-duty responders take
+  ``urgent`` categories.
 """
 
 from __future__ import annotations
@@ -74,8 +88,12 @@ class Engine:
         self.personal: list[deque] = [deque() for _ in range(n_resp)]
         self.skills = [r.skills for r in plan.responders]
         self.duty = [r.on_duty for r in plan.responders]
-        self.travel = plan.travel_min
+        n_grids = len(plan.grids.ids)
         self.has_travel = any(plan.travel_min)
+        # one-way minutes by responder and grid (0 for walk-in categories, served at the hall)
+        self.travel = [[t.get(g, 0.0) for g in range(n_grids)] for t in plan.travel_min]
+        self.walk_in = plan.walk_in
+        self.back = plan.return_to_base
         n_scopes = len(plan.communities) + len(plan.grids.ids)
         n_cat = len(plan.categories)
         self.queues = [[deque() for _ in range(n_cat)] for _ in range(n_scopes)]
@@ -83,6 +101,14 @@ class Engine:
         for k, p in enumerate(plan.priorities):
             by_priority.setdefault(p, []).append(k)
         self.levels = [by_priority[p] for p in sorted(by_priority)]
+        # per grid and category: the responders to try, in order, who have the skill
+        self.candidates = [[tuple(r for r in order if k in self.skills[r]) for k in range(n_cat)]
+                           for order in plan.preferences]
+        # per responder: the queues it serves, by priority level, on shift and on duty
+        self.work_on = [self._work(r, lambda k: True) for r in range(n_resp)]
+        self.work_duty = [self._work(r, lambda k: plan.urgent[k]) if self.duty[r] else []
+                          for r in range(n_resp)]
+        self.queued = 0  # issues waiting in the shared queues
         self.dept_free = [d.capacity for d in plan.departments]
         self.dept_queue: list[deque] = [deque() for _ in plan.departments]
         self.dept_handling = [
@@ -92,6 +118,12 @@ class Engine:
         self.open = 0
         self.sources_left = 0
         self.drained = self.env.event()
+
+    def _work(self, r: int, allowed: Callable[[int], bool]) -> list[tuple[deque, ...]]:
+        skills, scopes = self.skills[r], self.plan.scopes_of[r]
+        levels = [tuple(self.queues[scope][k] for k in level for scope in scopes
+                        if k in skills and allowed(k)) for level in self.levels]
+        return [level for level in levels if level]
 
     # -- running
 
@@ -131,7 +163,7 @@ class Engine:
             for r in members:
                 self.on_shift[r] = True
             for r in members:
-                if not self.busy[r]:
+                if not self.busy[r] and (self.queued or self.personal[r]):
                     self._next_for(r)
             yield env.timeout(hi - env.now)
             for r in members:
@@ -255,12 +287,11 @@ class Engine:
 
     def _dispatch(self, issue: list) -> None:
         category, grid, pair = issue[CATEGORY], issue[GRID], issue[PAIR]
-        candidates = (pair,) if pair >= 0 else self.plan.preferences[grid]
-        busy, skills, on_shift = self.busy, self.skills, self.on_shift
+        candidates = (pair,) if pair >= 0 else self.candidates[grid][category]
+        busy, on_shift, duty = self.busy, self.on_shift, self.duty
+        urgent = self.plan.urgent[category]
         for r in candidates:
-            if not busy[r] and category in skills[r] and (
-                on_shift[r] or (self.duty[r] and self.plan.urgent[category])
-            ):
+            if not busy[r] and (on_shift[r] or (urgent and duty[r])):
                 self._start(issue, r)
                 return
         plan = self.plan
@@ -275,6 +306,7 @@ class Engine:
             self.personal[pair].append(issue)
         else:
             self.queues[plan.queue_scope[grid]][category].append(issue)
+            self.queued += 1
             if plan.escalate_after_wait_min is not None:
                 self._schedule(Call(self._waited_too_long, issue), NORMAL,
                                plan.escalate_after_wait_min)
@@ -296,14 +328,24 @@ class Engine:
         now = self.env.now
         work = self.current[victim]
         self.token[victim] += 1  # its finish event is now stale
-        done = now - self.segment_start[victim] - self.travel[victim].get(work[GRID], 0.0)
+        travel = 0.0 if self.walk_in[work[CATEGORY]] else self.travel[victim][work[GRID]]
+        done = now - self.segment_start[victim] - travel
         work[HANDLING] = max(work[HANDLING] - max(done, 0.0), 0.0)
         work[FLAGS] |= PREEMPTED
+        if work[ONSITE] > now:  # stopped on the way: not answered yet, its response clock runs on
+            work[START] = work[ONSITE] = None
+            work[RESPONDER] = -1
+            limit = self.plan.escalate_after_wait_min
+            if limit is not None and work[PAIR] < 0:
+                self._schedule(Call(self._waited_too_long, work), NORMAL,
+                               max(work[REPORTED] + limit - now, 0.0))
         self._account(victim, now)
         work[QUEUED] = True
-        queue = (self.personal[work[PAIR]] if work[PAIR] >= 0
-                 else self.queues[self.plan.queue_scope[work[GRID]]][work[CATEGORY]])
-        queue.appendleft(work)
+        if work[PAIR] >= 0:
+            self.personal[work[PAIR]].appendleft(work)
+        else:
+            self.queues[self.plan.queue_scope[work[GRID]]][work[CATEGORY]].appendleft(work)
+            self.queued += 1
         self.busy[victim] = False
         self.current[victim] = None
         self._start(issue, victim)
@@ -311,8 +353,9 @@ class Engine:
 
     def _waited_too_long(self, event: Call) -> None:
         issue = event._value
-        if issue[QUEUED]:
+        if issue[QUEUED] and issue[START] is None:  # pre-empted work already reached stays
             issue[QUEUED] = False  # left in its deque; skipped when reached
+            self.queued -= 1
             issue[FLAGS] |= OVERFLOW
             self._escalate(issue)
 
@@ -321,7 +364,8 @@ class Engine:
     def _start(self, issue: list, r: int) -> None:
         now = self.env.now
         issue[QUEUED] = False
-        travel = self.travel[r].get(issue[GRID], 0.0) if self.has_travel else 0.0
+        travel = (self.travel[r][issue[GRID]]
+                  if self.has_travel and not self.walk_in[issue[CATEGORY]] else 0.0)
         if issue[START] is None:
             issue[START] = now
             issue[ONSITE] = now + travel
@@ -337,13 +381,15 @@ class Engine:
             return  # pre-empted meanwhile
         now = self.env.now
         issue = self.current[r]
-        back = self.travel[r].get(issue[GRID], 0.0) if self.plan.return_to_base else 0.0
+        back = (self.travel[r][issue[GRID]]
+                if self.back and not self.walk_in[issue[CATEGORY]] else 0.0)
         issue[BUSY_FROM], issue[BUSY_TO] = self.segment_start[r], now + back
         if issue[FLAGS] & ESCALATE:
             self._escalate(issue)
         else:
             self._close(issue, now)
         if back > 0:
+            self.current[r] = None  # on the way back: busy, but no issue in hand to pre-empt
             self.token[r] += 1
             self._schedule(Call(self._back, (r, self.token[r])), NORMAL, back)
         else:
@@ -367,30 +413,27 @@ class Engine:
         self._next_for(r)
 
     def _next_for(self, r: int) -> None:
-        """Give a free responder the most urgent, oldest waiting issue it may take."""
-        personal = self.personal[r]
-        while personal and not personal[0][QUEUED]:
-            personal.popleft()
-        if personal and self.on_shift[r]:
-            self._start(personal.popleft(), r)
-            return
-        skills, on_shift, duty, urgent = self.skills[r], self.on_shift[r], self.duty[r], \
-            self.plan.urgent
-        for scope in self.plan.scopes_of[r]:
-            queues = self.queues[scope]
-            for level in self.levels:
+        """Give a free responder the most urgent, oldest waiting issue it may take; its own care
+        visits compete with the shared queues by priority, then report time."""
+        personal = self.personal[r] if self.on_shift[r] else None
+        if self.queued:
+            priorities = self.plan.priorities
+            for level in (self.work_on[r] if self.on_shift[r] else self.work_duty[r]):
                 best = None
-                for k in level:
-                    queue = queues[k]
+                for queue in level:
                     while queue and not queue[0][QUEUED]:
-                        queue.popleft()
-                    if queue and k in skills and (on_shift or (duty and urgent[k])) and (
-                        best is None or queue[0][REPORTED] < best[0][REPORTED]
-                    ):
+                        queue.popleft()  # escalated while waiting
+                    if queue and (best is None or queue[0][REPORTED] < best[0][REPORTED]):
                         best = queue
                 if best is not None:
+                    if personal and (priorities[personal[0][CATEGORY]], personal[0][REPORTED]) \
+                            <= (priorities[best[0][CATEGORY]], best[0][REPORTED]):
+                        break  # the visit is more urgent, or as urgent and older
+                    self.queued -= 1
                     self._start(best.popleft(), r)
                     return
+        if personal:
+            self._start(personal.popleft(), r)
 
     # -- escalation and closing
 

@@ -15,7 +15,7 @@ import numpy as np
 from sim.model.arrivals import MINUTES_PER_YEAR, IntensityCurve
 from sim.model.grids import GridTable, build_grids, distance_m, within_grid_distance_m
 from sim.scenario.common import Distribution
-from sim.scenario.governance import ALWAYS, ROLES, Calendar
+from sim.scenario.governance import ROLES, Calendar
 from sim.scenario.schema import Scenario
 
 CARE_VISIT = "care_visit"
@@ -84,6 +84,7 @@ class ModelPlan:
     priorities: tuple[int, ...]
     urgent: tuple[bool, ...]
     preempt: tuple[bool, ...]
+    walk_in: tuple[bool, ...]
     handling: tuple[Distribution, ...]
     escalate_share: tuple[float, ...]
     escalate_to: tuple[int, ...]  # department index, -1 none
@@ -221,17 +222,23 @@ def build_plan(scenario: Scenario) -> ModelPlan:
 
     responders: list[Responder] = []
 
+    shift_cache: dict[tuple, tuple[np.ndarray | None, float]] = {}
+
+    def shifts_of(calendar: str, window) -> tuple[np.ndarray | None, float]:
+        key = (calendar, window)
+        if key not in shift_cache:
+            base = _intervals(calendars.get(calendar), scenario, end_min)
+            shifts = base if window is None else _clip(base, window[0], window[1], end_min)
+            shift_cache[key] = (shifts, _scheduled(shifts, warmup_min, horizon_min))
+        return shift_cache[key]
+
     def add(role: str, spec, community: int, grid: int, x: float, y: float, window=None,
             on_duty: bool = False, tag: str = "base") -> None:
-        base = _intervals(calendars.get(spec.calendar) if spec.calendar != ALWAYS else None,
-                          scenario, end_min)
-        shifts = base if window is None else _clip(base, window[0], window[1], end_min)
-        lo, hi = warmup_min, horizon_min
+        shifts, scheduled = shifts_of(spec.calendar, window)
         responders.append(Responder(
             index=len(responders), role=role, community=community, grid=grid, x_m=x, y_m=y,
             speed_m_per_min=spec.speed_kmh * 1000 / 60, skills=skills_of(spec), shifts=shifts,
-            shift_key=f"{spec.calendar}@{tag}", on_duty=on_duty,
-            scheduled_min=_scheduled(shifts, lo, hi),
+            shift_key=f"{spec.calendar}@{tag}", on_duty=on_duty, scheduled_min=scheduled,
         ))
 
     def role_count(role: str, community, per_1000: float) -> int:
@@ -276,9 +283,11 @@ def build_plan(scenario: Scenario) -> ModelPlan:
             continue
         members = grids.of_community(r.community)
         d = distance_m(r.x_m, r.y_m, grids.x_m[members], grids.y_m[members], travel.metric)
-        inside = within_grid_distance_m(grids.area_m2[members], travel.metric)
-        # a grid member's own grid: the walk within it; elsewhere at least that walk
-        d = np.where(members == r.grid, inside, d) if r.grid >= 0 else np.maximum(d, inside)
+        if r.grid >= 0:  # a member in its own grid: between two random points of the grid
+            inside = within_grid_distance_m(grids.area_m2[members], travel.metric)
+            d = np.where(members == r.grid, inside, d)
+        else:  # from the office to a random point of the grid
+            d = _from_point(d, grids.area_m2[members], travel.metric)
         minutes = d * travel.detour_factor / r.speed_m_per_min
         travel_min.append({int(g): float(t) for g, t in zip(members, minutes, strict=True)})
 
@@ -340,6 +349,7 @@ def build_plan(scenario: Scenario) -> ModelPlan:
         priorities=priorities,
         urgent=tuple(bool(demand[k].urgent) if k in demand else False for k in categories),
         preempt=tuple(bool(demand[k].preempt) if k in demand else False for k in categories),
+        walk_in=tuple(bool(demand[k].walk_in) if k in demand else False for k in categories),
         handling=handling,
         escalate_share=tuple(e.share if e else 0.0 for e in escalations),
         escalate_to=tuple(department_names.index(e.department) if e else -1
@@ -369,6 +379,20 @@ def build_plan(scenario: Scenario) -> ModelPlan:
 
 
 _STAFFING_KEY = {role: f"{role}s" for role in ROLES}
+
+
+CENTRE_TO_SQUARE = (math.sqrt(2) + math.log(1 + math.sqrt(2))) / 6
+"""Mean Euclidean distance from the centre of a unit square to a uniform point in it (0.3826)."""
+
+
+def _from_point(centre_m: np.ndarray, area_m2: np.ndarray, metric: str) -> np.ndarray:
+    """Mean distance from a point ``centre_m`` away from a square grid's centre to a uniform
+    point of the grid: exact when the point is the centre (0.3826·√A euclidean, √A/2
+    manhattan), tending to ``centre_m`` far away (a smooth approximation between)."""
+    side = np.sqrt(area_m2)
+    if metric == "manhattan":
+        return np.maximum(centre_m, side / 2)
+    return np.hypot(centre_m, CENTRE_TO_SQUARE * side)
 
 
 def _assign_workers_to_grids(

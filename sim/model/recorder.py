@@ -155,12 +155,14 @@ class Recorder:
         hists = [(s_served, _bin(wait)), (s_served, _bin(response)),
                  (s_resolved, _bin(resolution))]
         n, width = self._n, _BINS + 1
-        for gid in self._levels(category, grid):
-            for key, values in per_issue.items():
-                self._sums[key] += np.bincount(gid, weights=values.astype(float), minlength=n)
-            for m, (mask, b) in enumerate(hists):
-                flat = np.bincount(gid[mask] * width + b[mask], minlength=n * width)
-                self._hist[m] += flat.reshape(n, width)
+        levels = self._levels(category, grid)  # (levels, issues): each issue counts in each
+        gid = levels.ravel()
+        for key, values in per_issue.items():
+            weights = np.tile(values.astype(float), len(levels))
+            self._sums[key] += np.bincount(gid, weights=weights, minlength=n)
+        for m, (mask, b) in enumerate(hists):
+            cell = (levels[:, mask] * width + b[mask]).ravel()
+            self._hist[m] += np.bincount(cell, minlength=n * width).reshape(n, width)
 
     def finish(self, busy_min: np.ndarray, unfinished: int) -> None:
         """Add busy minutes the engine kept itself (pre-empted segments, issues still open at the

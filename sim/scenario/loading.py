@@ -10,6 +10,7 @@ import copy
 import difflib
 import hashlib
 import json
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -20,9 +21,13 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
+from sim.model.grids import build_grids
+from sim.scenario.gridfiles import inline_grid_file
 from sim.scenario.schema import Scenario
 
 EXTENDS = "extends"
+GRID_FILE = "grid_file"
+_KEYED = re.compile(r"^[a-z_][\w\[\].]*: ")
 
 
 class LoadedScenario:
@@ -68,16 +73,21 @@ class LoadedScenario:
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:
-    """Load, resolve ``extends:`` and validate a scenario file."""
+    """Load, resolve ``extends:`` and ``grid_file:``, and validate a scenario file."""
     path = Path(path)
-    data = _resolve(path, ())
-    return from_mapping(data, str(path))
+    return from_mapping(_resolve(path, ()), str(path))
 
 
 def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> LoadedScenario:
     """Validate a resolved scenario mapping; ``source`` names it in messages."""
     data = copy.deepcopy(data)
     data.pop(EXTENDS, None)
+    grid_file = data.pop(GRID_FILE, None)
+    if grid_file is not None:  # relative paths: to the file that named it, else to here
+        if not isinstance(grid_file, str):
+            raise ScenarioError([f"{source}: {GRID_FILE}: must be a file path, not "
+                                 f"{type(grid_file).__name__}"])
+        inline_grid_file(data, Path(grid_file), source)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -89,27 +99,54 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> LoadedScena
 
 
 def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
-    """Problems the schema alone cannot see: demand without staff, demand above capacity."""
+    """Problems the schema alone cannot see: demand without staff, demand above capacity.
+
+    Capacity counts community workers and grid members, each for the share of the week its
+    calendar works (volunteers and Party members, who take only claimable categories, are left
+    out, so the check errs on the side of caution).
+    """
     problems = []
+    try:
+        build_grids(scenario)  # grid ids unique across lattices and tables
+    except ScenarioError as exc:
+        problems.extend(("communities", p) for p in exc.problems)
+    staffing = scenario.staffing
     for i, community in enumerate(scenario.communities):
         workers = scenario.workers(community)
+        members = staffing.grid_members.per_grid * _grid_count(community)
+        capacity = (workers * _week_share(scenario, staffing.community_workers.calendar)
+                    + members * _week_share(scenario, staffing.grid_members.calendar))
         load = scenario.offered_load(community)
         key = f"communities[{i}]"
-        if workers == 0 and load > 0:
+        if workers + members == 0 and load > 0:
             yearly = sum(scenario.issues_per_year(community, k) for k in scenario.demand)
             problems.append(
                 (f"{key}.community_workers",
-                 f"community '{community.id}' has 0 community workers but {yearly:.0f} issues "
-                 "per year of demand")
+                 f"community '{community.id}' has 0 community workers and no grid members but "
+                 f"{yearly:.0f} issues per year of demand")
             )
-        elif workers and load >= workers:
+        elif capacity and load >= capacity:
             problems.append(
                 (key,
-                 f"unstable: community '{community.id}' needs {load:.2f} busy workers on average "
-                 f"but has {workers} (utilisation {load / workers:.0%}); the backlog would grow "
-                 "without bound")
+                 f"unstable: community '{community.id}' needs {load:.2f} busy responders on "
+                 f"average but its {workers} workers and {members} grid members give "
+                 f"{capacity:.2f} over the week (utilisation {load / capacity:.0%}); the backlog "
+                 "would grow without bound")
             )
     return problems
+
+
+def _grid_count(community: Any) -> int:
+    grids = community.grids
+    if grids is None:
+        return 1
+    return grids.rows * grids.cols if grids.layout == "lattice" else len(grids.grids)
+
+
+def _week_share(scenario: Scenario, calendar: str) -> float:
+    if calendar not in scenario.calendars:
+        return 1.0  # always
+    return scenario.calendars[calendar].weekly_hours() / 168.0
 
 
 # ---------------------------------------------------------------- files and extends
@@ -145,6 +182,11 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         cycle = " -> ".join(str(p) for p in (*chain, resolved))
         raise ScenarioError([f"{path}: extends: circular chain {cycle}"])
     data = _read_yaml(path, chain)
+    if isinstance(data.get(GRID_FILE), str):  # relative to the file that names it
+        data[GRID_FILE] = str(path.parent / data[GRID_FILE])
+    elif GRID_FILE in data and data[GRID_FILE] is not None:
+        raise ScenarioError([f"{path}: {GRID_FILE}: must be a file path, not "
+                             f"{type(data[GRID_FILE]).__name__}"])
     parent = data.pop(EXTENDS, None)
     if parent is None:
         return data
@@ -245,6 +287,8 @@ def _format(source: str, err: Any, data: dict[str, Any]) -> str:
     msg = msg.removeprefix("Value error, ")
     value = err.get("input")
     shown = "" if isinstance(value, dict | list) or value is None else f" (got {value!r})"
+    if not path and _KEYED.match(msg):  # a whole-scenario check that names its own key
+        return f"{source}: {msg}"
     return f"{source}: {path or '(top level)'}: {msg[0].lower() + msg[1:]}{shown}"
 
 

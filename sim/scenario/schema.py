@@ -7,121 +7,42 @@ descriptions are the source of docs/scenario-reference.md, so the reference cann
 from __future__ import annotations
 
 import datetime as dt
-import math
-from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
-Identifier = Annotated[
-    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=40)
+from sim.scenario.common import (
+    DISTRIBUTION_KINDS,
+    Distribution,
+    Empirical,
+    Fixed,
+    Identifier,
+    MeanCv,
+    MeanOnly,
+    NonNegativeFloat,
+    PositiveFloat,
+    StrictModel,
+)
+from sim.scenario.governance import (
+    ALWAYS,
+    Calendar,
+    CareVisits,
+    CommunityWorkerRole,
+    Department,
+    Dispatch,
+    Escalation,
+    GridLayout,
+    GridMemberRole,
+    PartyMemberRole,
+    Reporting,
+    Surge,
+    Travel,
+    VolunteerRole,
+)
+from sim.scenario.policy import PayTable, Targets
+
+__all__ = [
+    "DISTRIBUTION_KINDS", "Distribution", "Empirical", "Fixed", "MeanCv", "MeanOnly", "Scenario"
 ]
-"""A code name: lower-case letters, digits and underscores, starting with a letter."""
-
-PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Share = Annotated[float, Field(ge=0, le=1)]
-
-
-class StrictModel(BaseModel):
-    """Base of all scenario models: unknown keys are errors, values are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
-
-
-# ---------------------------------------------------------------- distributions
-
-
-class MeanOnly(StrictModel):
-    mean: PositiveFloat = Field(description="Mean, in the unit of the key that holds it.")
-
-
-class MeanCv(StrictModel):
-    mean: PositiveFloat = Field(description="Mean, in the unit of the key that holds it.")
-    cv: PositiveFloat = Field(description="Coefficient of variation (standard deviation / mean).")
-
-
-class Fixed(StrictModel):
-    value: PositiveFloat = Field(description="The constant value, in the unit of the key.")
-
-
-class Empirical(StrictModel):
-    values: list[NonNegativeFloat] = Field(
-        min_length=1, description="Observed values (e.g. from an issue log), resampled at random."
-    )
-    weights: list[NonNegativeFloat] | None = Field(
-        default=None, description="Optional relative weight of each value; same length as values."
-    )
-
-    @model_validator(mode="after")
-    def _check(self) -> Empirical:
-        if self.weights is not None:
-            if len(self.weights) != len(self.values):
-                raise ValueError("weights must have as many entries as values")
-            if sum(self.weights) <= 0:
-                raise ValueError("weights must not all be zero")
-        if self.mean_value() <= 0:
-            raise ValueError("values must have a positive mean")
-        return self
-
-    def mean_value(self) -> float:
-        w = self.weights or [1.0] * len(self.values)
-        return sum(v * x for v, x in zip(self.values, w, strict=True)) / sum(w)
-
-    def second_moment(self) -> float:
-        w = self.weights or [1.0] * len(self.values)
-        return sum(v * v * x for v, x in zip(self.values, w, strict=True)) / sum(w)
-
-
-DISTRIBUTION_KINDS = ("exponential", "lognormal", "gamma", "deterministic", "empirical")
-
-
-class Distribution(StrictModel):
-    """A positive random duration. Give exactly one kind."""
-
-    exponential: MeanOnly | None = Field(default=None, description="Exponential with this mean.")
-    lognormal: MeanCv | None = Field(default=None, description="Lognormal by mean and cv.")
-    gamma: MeanCv | None = Field(default=None, description="Gamma by mean and cv.")
-    deterministic: Fixed | None = Field(default=None, description="Always the same value.")
-    empirical: Empirical | None = Field(default=None, description="Resampled observations.")
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> Distribution:
-        given = [k for k in DISTRIBUTION_KINDS if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError(
-                f"give exactly one of {', '.join(DISTRIBUTION_KINDS)} (got {len(given)})"
-            )
-        return self
-
-    @property
-    def kind(self) -> str:
-        return next(k for k in DISTRIBUTION_KINDS if getattr(self, k) is not None)
-
-    @property
-    def params(self) -> MeanOnly | MeanCv | Fixed | Empirical:
-        return getattr(self, self.kind)
-
-    @property
-    def mean(self) -> float:
-        p = self.params
-        if isinstance(p, Fixed):
-            return p.value
-        if isinstance(p, Empirical):
-            return p.mean_value()
-        return p.mean
-
-    @property
-    def cv(self) -> float:
-        p = self.params
-        if isinstance(p, MeanCv):
-            return p.cv
-        if isinstance(p, MeanOnly):
-            return 1.0
-        if isinstance(p, Fixed):
-            return 0.0
-        m = p.mean_value()
-        return math.sqrt(max(p.second_moment() - m * m, 0.0)) / m
-
 
 # ---------------------------------------------------------------- time and demand
 
@@ -189,13 +110,31 @@ class Category(StrictModel):
     arrival_profile: ArrivalProfile | None = Field(
         default=None, description="This category's own profile; default: the scenario's."
     )
+    urgent: bool = Field(
+        default=False, description="Answered outside working hours by the duty rota."
+    )
+    preempt: bool = Field(
+        default=False,
+        description="When nobody is free, interrupts a responder busy with less urgent work.",
+    )
+    walk_in: bool = Field(
+        default=False,
+        description="Served at the community's service hall (一厅式服务): no travel.",
+    )
+    report_delay_min: Distribution | None = Field(
+        default=None,
+        description="Delay from the problem to its report (minutes), without building heads.",
+    )
+    escalation: Escalation | None = Field(
+        default=None, description="Blow the whistle: a share goes on to a department."
+    )
 
 
 # ---------------------------------------------------------------- places and staff
 
 
 class Community(StrictModel):
-    """A residential community (社区): owns a pool of community workers."""
+    """A residential community (社区): owns a pool of community workers and its grids."""
 
     id: Identifier = Field(description="Code name, unique in the scenario.")
     name: str | None = Field(default=None, description="Display name, e.g. in Chinese.")
@@ -204,27 +143,37 @@ class Community(StrictModel):
         default=None, ge=0,
         description="Community workers, overriding the households_per_worker rule (workers).",
     )
-
-
-class CommunityWorkers(StrictModel):
-    households_per_worker: PositiveFloat = Field(
-        default=3000, description="The staffing ratio: households per community worker."
+    grids: GridLayout | None = Field(
+        default=None, description="The community's grids; default: one grid of all households."
     )
-    rounding: Literal["ceil", "round", "floor"] = Field(
-        default="ceil", description="How households / households_per_worker becomes whole workers."
+    office_m: tuple[float, float] = Field(
+        default=(0.0, 0.0), description="Position of the community office, workers' base (m)."
     )
-    minimum: int = Field(default=1, ge=0, description="At least this many workers per community.")
 
-    def workers_for(self, households: int) -> int:
-        """Whole workers the ratio gives a community of ``households`` households."""
-        exact = households / self.households_per_worker
-        whole = {"ceil": math.ceil, "floor": math.floor, "round": round}[self.rounding](exact)
-        return max(int(whole), self.minimum)
+    @model_validator(mode="after")
+    def _grid_households(self) -> Community:
+        grids = self.grids
+        if grids is not None and grids.layout == "table":
+            total = sum(g.households for g in grids.grids)
+            if total != self.households:
+                raise ValueError(
+                    f"grids hold {total} households but the community has {self.households}"
+                )
+        return self
 
 
 class Staffing(StrictModel):
-    community_workers: CommunityWorkers = Field(
-        default_factory=CommunityWorkers, description="How community workers are staffed."
+    community_workers: CommunityWorkerRole = Field(
+        default_factory=CommunityWorkerRole, description="Paid community workers (社区工作者)."
+    )
+    grid_members: GridMemberRole = Field(
+        default_factory=GridMemberRole, description="Grid members (网格员), per grid."
+    )
+    volunteers: VolunteerRole = Field(
+        default_factory=VolunteerRole, description="Rainbow volunteers (彩虹志愿服务队)."
+    )
+    party_members: PartyMemberRole = Field(
+        default_factory=PartyMemberRole, description="Registered serving Party members (双报到)."
     )
 
 
@@ -253,6 +202,36 @@ class Scenario(StrictModel):
     experiment: Experiment = Field(
         default_factory=Experiment, description="Defaults for replications and seed."
     )
+    grid_file: str | None = Field(
+        default=None,
+        description="CSV or GeoJSON of grids for all communities, relative to the file; "
+        "loading inlines it as each community's `grids`.",
+    )
+    calendars: dict[Identifier, Calendar] = Field(
+        default_factory=dict, description="Named working calendars (`always` is built in)."
+    )
+    dispatch: Dispatch = Field(default_factory=Dispatch, description="Who answers an issue.")
+    travel: Travel | None = Field(
+        default=None, description="Travel between grids; none: responders are on the spot."
+    )
+    departments: dict[Identifier, Department] = Field(
+        default_factory=dict, description="Departments that report when the whistle blows."
+    )
+    county_review_after_h: PositiveFloat | None = Field(
+        default=None, description="Issues open longer than this go to county review (hours)."
+    )
+    care_visits: CareVisits | None = Field(
+        default=None, description="Scheduled visits to special-group households."
+    )
+    reporting: Reporting = Field(default_factory=Reporting, description="Reporting delays.")
+    surges: list[Surge] = Field(default_factory=list, description="Surges of demand and capacity.")
+    targets: Targets = Field(
+        default_factory=list,
+        description="Service targets every community must meet (gridsim recommend).",
+    )
+    pay: PayTable | None = Field(
+        default=None, description="Cost of community workers by post and grade (四岗十八级)."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -261,6 +240,40 @@ class Scenario(StrictModel):
             if c.id in seen:
                 raise ValueError(f"community id '{c.id}' appears more than once")
             seen.add(c.id)
+        grid_ids: set[str] = set()
+        for c in self.communities:
+            if c.grids is not None and c.grids.layout == "table":
+                for g in c.grids.grids:
+                    if g.id in grid_ids:
+                        raise ValueError(f"grid id '{g.id}' appears more than once")
+                    grid_ids.add(g.id)
+        names = {ALWAYS, *self.calendars}
+        for role in ("community_workers", "grid_members", "volunteers", "party_members"):
+            spec = getattr(self.staffing, role)
+            if spec.calendar not in names:
+                raise ValueError(
+                    f"staffing.{role}.calendar: unknown calendar '{spec.calendar}' "
+                    f"(known: {', '.join(sorted(names))})"
+                )
+            staffed = getattr(spec, "per_grid", None) or getattr(spec, "per_1000_households", 1)
+            if spec.categories != "all" and staffed:
+                unknown = set(spec.categories) - set(self.demand) - {"care_visit"}
+                if unknown:
+                    raise ValueError(
+                        f"staffing.{role}.categories: unknown categories {sorted(unknown)}"
+                    )
+        for key, category in self.demand.items():
+            if category.escalation and category.escalation.department not in self.departments:
+                raise ValueError(
+                    f"demand.{key}.escalation.department: no department "
+                    f"'{category.escalation.department}' in departments"
+                )
+        for i, surge in enumerate(self.surges):
+            unknown = set(surge.demand) - set(self.demand) - {"all"}
+            if unknown:
+                raise ValueError(f"surges[{i}].demand: unknown categories {sorted(unknown)}")
+        if "care_visit" in self.demand:
+            raise ValueError("demand.care_visit: care visits are scheduled; use `care_visits`")
         return self
 
     # -- derived quantities used by the model, the analytic checks and the reports
