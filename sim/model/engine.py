@@ -108,7 +108,9 @@ class Engine:
         self.work_on = [self._work(r, lambda k: True) for r in range(n_resp)]
         self.work_duty = [self._work(r, lambda k: plan.urgent[k]) if self.duty[r] else []
                           for r in range(n_resp)]
-        self.queued = 0  # issues waiting in the shared queues
+        self.queued = [0] * len(plan.communities)  # issues in shared queues, by community
+        self.community_of_grid = plan.grids.community.tolist()
+        self.community_of = [r.community for r in plan.responders]
         self.dept_free = [d.capacity for d in plan.departments]
         self.dept_queue: list[deque] = [deque() for _ in plan.departments]
         self.dept_handling = [
@@ -163,7 +165,7 @@ class Engine:
             for r in members:
                 self.on_shift[r] = True
             for r in members:
-                if not self.busy[r] and (self.queued or self.personal[r]):
+                if not self.busy[r] and (self.queued[self.community_of[r]] or self.personal[r]):
                     self._next_for(r)
             yield env.timeout(hi - env.now)
             for r in members:
@@ -306,7 +308,7 @@ class Engine:
             self.personal[pair].append(issue)
         else:
             self.queues[plan.queue_scope[grid]][category].append(issue)
-            self.queued += 1
+            self.queued[self.community_of_grid[grid]] += 1
             if plan.escalate_after_wait_min is not None:
                 self._schedule(Call(self._waited_too_long, issue), NORMAL,
                                plan.escalate_after_wait_min)
@@ -345,7 +347,7 @@ class Engine:
             self.personal[work[PAIR]].appendleft(work)
         else:
             self.queues[self.plan.queue_scope[work[GRID]]][work[CATEGORY]].appendleft(work)
-            self.queued += 1
+            self.queued[self.community_of_grid[work[GRID]]] += 1
         self.busy[victim] = False
         self.current[victim] = None
         self._start(issue, victim)
@@ -355,7 +357,7 @@ class Engine:
         issue = event._value
         if issue[QUEUED] and issue[START] is None:  # pre-empted work already reached stays
             issue[QUEUED] = False  # left in its deque; skipped when reached
-            self.queued -= 1
+            self.queued[self.community_of_grid[issue[GRID]]] -= 1
             issue[FLAGS] |= OVERFLOW
             self._escalate(issue)
 
@@ -416,7 +418,7 @@ class Engine:
         """Give a free responder the most urgent, oldest waiting issue it may take; its own care
         visits compete with the shared queues by priority, then report time."""
         personal = self.personal[r] if self.on_shift[r] else None
-        if self.queued:
+        if self.queued[self.community_of[r]]:
             priorities = self.plan.priorities
             for level in (self.work_on[r] if self.on_shift[r] else self.work_duty[r]):
                 best = None
@@ -429,7 +431,7 @@ class Engine:
                     if personal and (priorities[personal[0][CATEGORY]], personal[0][REPORTED]) \
                             <= (priorities[best[0][CATEGORY]], best[0][REPORTED]):
                         break  # the visit is more urgent, or as urgent and older
-                    self.queued -= 1
+                    self.queued[self.community_of[r]] -= 1
                     self._start(best.popleft(), r)
                     return
         if personal:
@@ -502,8 +504,6 @@ class PooledEngine(Engine):
         self.idle = [[] for _ in plan.communities]
         for r in plan.responders:
             self.idle[r.community].append(r.index)  # indices ascend: already heaps
-        self.community = [r.community for r in plan.responders]
-        self.community_of_grid = plan.grids.community.tolist()
 
     @staticmethod
     def applies(plan: ModelPlan) -> bool:
@@ -579,7 +579,7 @@ class PooledEngine(Engine):
             self.open -= 1
             if self.open == 0 and self.sources_left == 0:
                 self._check_drained()
-        queues = self.queues[self.community[r]]
+        queues = self.queues[self.community_of[r]]
         for level in self.levels:
             best = None
             for k in level:
@@ -590,7 +590,7 @@ class PooledEngine(Engine):
                 following = best.popleft()
                 self._schedule(Call(self._done, (following, r, now)), NORMAL, following[1])
                 return
-        heappush(self.idle[self.community[r]], r)
+        heappush(self.idle[self.community_of[r]], r)
 
 
 def simulate(plan: ModelPlan, seed: int, replication: int, keep_records: bool = False) -> Recorder:

@@ -233,12 +233,13 @@ def build_plan(scenario: Scenario) -> ModelPlan:
         return shift_cache[key]
 
     def add(role: str, spec, community: int, grid: int, x: float, y: float, window=None,
-            on_duty: bool = False, tag: str = "base") -> None:
-        shifts, scheduled = shifts_of(spec.calendar, window)
+            on_duty: bool = False, tag: str = "base", calendar: str | None = None) -> None:
+        calendar = calendar or spec.calendar
+        shifts, scheduled = shifts_of(calendar, window)
         responders.append(Responder(
             index=len(responders), role=role, community=community, grid=grid, x_m=x, y_m=y,
             speed_m_per_min=spec.speed_kmh * 1000 / 60, skills=skills_of(spec), shifts=shifts,
-            shift_key=f"{spec.calendar}@{tag}", on_duty=on_duty, scheduled_min=scheduled,
+            shift_key=f"{calendar}@{tag}", on_duty=on_duty, scheduled_min=scheduled,
         ))
 
     def role_count(role: str, community, per_1000: float) -> int:
@@ -272,7 +273,7 @@ def build_plan(scenario: Scenario) -> ModelPlan:
                     x, y = (ox, oy) if role == "community_worker" else (grids.x_m[g],
                                                                         grids.y_m[g])
                     add(role, spec, ci, -1 if role == "community_worker" else int(g), x, y,
-                        window=window, tag=f"surge{s_index}")
+                        window=window, tag=f"surge{s_index}", calendar=surge.calendar)
 
     # -- travel times from each responder's base to each grid of its community
     travel = scenario.travel
@@ -298,8 +299,7 @@ def build_plan(scenario: Scenario) -> ModelPlan:
         by_community.setdefault(r.community, []).append(r)
     preferences = []
     queue_scope = []
-    dedicated_workers = _assign_workers_to_grids(by_community, grids) if policy == "dedicated" \
-        else {}
+    n_communities = len(scenario.communities)
     for g in range(len(grids.ids)):
         c = int(grids.community[g])
         pool = by_community.get(c, [])
@@ -314,17 +314,20 @@ def build_plan(scenario: Scenario) -> ModelPlan:
         elif policy == "own_grid_first":
             order = [r.index for r in sorted(
                 pool, key=lambda r: (r.grid != g, minutes(r), r.index))]
-        else:  # dedicated
-            order = [r.index for r in pool if r.grid == g or dedicated_workers.get(r.index) == g]
+        else:  # dedicated: the grid's own members, then the community's (pooled) workers
+            order = [r.index for r in sorted(
+                (r for r in pool if r.grid == g or r.grid < 0),
+                key=lambda r: (r.grid != g, minutes(r), r.index))]
         preferences.append(tuple(order))
-        queue_scope.append(len(scenario.communities) + g if policy == "dedicated" else c)
+        queue_scope.append(n_communities + g if policy == "dedicated" else c)
     scopes_of = []
     for r in responders:
         if policy != "dedicated":
             scopes_of.append((r.community,))
+        elif r.grid >= 0:
+            scopes_of.append((n_communities + r.grid,))
         else:
-            home = r.grid if r.grid >= 0 else dedicated_workers.get(r.index, -1)
-            scopes_of.append((len(scenario.communities) + home,) if home >= 0 else ())
+            scopes_of.append(tuple(n_communities + int(g) for g in grids.of_community(r.community)))
 
     # -- care visits: households paired one-to-one with responders of the chosen role
     care_households: list[CareHousehold] = []
@@ -393,16 +396,3 @@ def _from_point(centre_m: np.ndarray, area_m2: np.ndarray, metric: str) -> np.nd
     if metric == "manhattan":
         return np.maximum(centre_m, side / 2)
     return np.hypot(centre_m, CENTRE_TO_SQUARE * side)
-
-
-def _assign_workers_to_grids(
-    by_community: dict[int, list[Responder]], grids: GridTable
-) -> dict[int, int]:
-    """Under `dedicated`, community workers are spread over their community's grids in turn."""
-    out = {}
-    for c, pool in by_community.items():
-        members = grids.of_community(c)
-        workers = [r for r in pool if r.role == "community_worker"]
-        for i, r in enumerate(workers):
-            out[r.index] = int(members[i % len(members)])
-    return out

@@ -237,7 +237,8 @@ class Dispatch(_Strict):
         description=(
             "`pooled`: one community queue, any free responder; `own_grid_first`: the grid's "
             "member, then the nearest free responder; `nearest_free`: the nearest free "
-            "responder; `dedicated`: a grid's issues only go to its own responders."
+            "responder; `dedicated`: grid members serve only their own grid, whose issues go "
+            "to them first and otherwise wait for the community's workers."
         ),
     )
     overflow: Literal["queue", "escalate"] = Field(
@@ -315,6 +316,9 @@ class Surge(_Strict):
                 NonNegativeFloat] = Field(
         default_factory=dict,
         description="Temporary responders per 1000 households, by role, during the surge.",
+    )
+    calendar: Identifier | None = Field(
+        default=None, description="Calendar of the temporary responders; default: their role's."
     )
 
     @model_validator(mode="after")

@@ -133,6 +133,22 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
                  f"{capacity:.2f} over the week (utilisation {load / capacity:.0%}); the backlog "
                  "would grow without bound")
             )
+    for name, department in scenario.departments.items():
+        if department.capacity is None:
+            continue
+        cases = sum(
+            scenario.issues_per_year(c, k) * category.escalation.share
+            for c in scenario.communities for k, category in scenario.demand.items()
+            if category.escalation and category.escalation.department == name
+        )
+        load = cases * department.handling_h.mean / (365 * 24)
+        if load >= department.capacity:
+            problems.append(
+                (f"departments.{name}.capacity",
+                 f"unstable: department '{name}' receives {cases:.0f} escalated issues a year, "
+                 f"{load:.2f} cases in hand on average, but handles {department.capacity} at "
+                 f"once (utilisation {load / department.capacity:.0%})")
+            )
     return problems
 
 

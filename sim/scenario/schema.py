@@ -272,6 +272,8 @@ class Scenario(StrictModel):
             unknown = set(surge.demand) - set(self.demand) - {"all"}
             if unknown:
                 raise ValueError(f"surges[{i}].demand: unknown categories {sorted(unknown)}")
+            if surge.calendar is not None and surge.calendar not in names:
+                raise ValueError(f"surges[{i}].calendar: unknown calendar '{surge.calendar}'")
         if "care_visit" in self.demand:
             raise ValueError("demand.care_visit: care visits are scheduled; use `care_visits`")
         return self
