@@ -1,4 +1,4 @@
-"""Every class of mistake in a scenario gives `file: key.path: what is wrong`, exit 2, no run folder."""
+"""Every class of mistake gives `file: key.path: what is wrong`, exit 2 and no run folder."""
 
 from __future__ import annotations
 
@@ -27,14 +27,17 @@ MISTAKES = {
         GOOD.replace("households: 3000}", "households: 3000, housholds: 2}"),
         "communities[0].housholds: unknown key; did you mean 'households'?",
     ),
-    "unknown top-level key": (GOOD + "staffng: {}\n", "staffng: unknown key; did you mean 'staffing'?"),
+    "unknown top-level key": (
+        GOOD + "staffng: {}\n", "staffng: unknown key; did you mean 'staffing'?"
+    ),
     "wrong type": (
         GOOD.replace("households: 3000", "households: many"),
         "communities[0].households: input should be a valid integer",
     ),
     "negative rate": (
         GOOD.replace("per_1000_households_per_year: 100", "per_1000_households_per_year: -5"),
-        "demand.livelihood.per_1000_households_per_year: input should be greater than or equal to 0",
+        "demand.livelihood.per_1000_households_per_year: input should be greater than or "
+        "equal to 0",
     ),
     "two distributions": (
         GOOD.replace("{lognormal: {mean: 60, cv: 0.8}}",
@@ -50,6 +53,20 @@ MISTAKES = {
     "demand above capacity": (
         GOOD.replace("per_1000_households_per_year: 100", "per_1000_households_per_year: 9000"),
         "communities[0]: unstable: community 'a' needs",
+    ),
+    "department above capacity": (
+        GOOD.replace("    handling_min: {lognormal: {mean: 60, cv: 0.8}}\n",
+                     "    handling_min: {lognormal: {mean: 60, cv: 0.8}}\n"
+                     "    escalation: {share: 0.5, department: roads}\n")
+        + "departments:\n  roads: {handling_h: {exponential: {mean: 100}}, report_within_h: 48,"
+          " capacity: 1}\n",
+        "departments.roads.capacity: unstable: department 'roads' receives 150 escalated issues",
+    ),
+    "unknown department": (
+        GOOD.replace("    handling_min: {lognormal: {mean: 60, cv: 0.8}}\n",
+                     "    handling_min: {lognormal: {mean: 60, cv: 0.8}}\n"
+                     "    escalation: {share: 0.5, department: roads}\n"),
+        "demand.livelihood.escalation.department: no department 'roads' in departments",
     ),
     "warm-up longer than horizon": (
         GOOD.replace("warmup_days: 1", "warmup_days: 30"),

@@ -125,7 +125,8 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
                  f"community '{community.id}' has 0 community workers and no grid members but "
                  f"{yearly:.0f} issues per year of demand")
             )
-        elif capacity and load >= capacity:
+        elif capacity and load >= capacity and scenario.dispatch.overflow == "queue":
+            # (with `overflow: escalate` nothing waits locally: a loss system is always stable)
             problems.append(
                 (key,
                  f"unstable: community '{community.id}' needs {load:.2f} busy responders on "
