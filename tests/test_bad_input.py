@@ -121,3 +121,11 @@ def test_console_script_exit_code(tmp_path: Path):
                           capture_output=True, text=True)
     assert done.returncode == 2
     assert f"{file}: line 2, column 1: malformed YAML" in done.stderr
+
+
+def test_care_visits_need_someone_to_make_them(tmp_path: Path, capsys):
+    file = tmp_path / "care.yaml"
+    file.write_text(GOOD + "care_visits: {share_of_households: 0.02, by: volunteer}\n")
+    assert main(["validate", str(file)]) == 2
+    assert (f"{file}: care_visits.by: care visits are made by volunteer but community 'a' has "
+            "none") in capsys.readouterr().err

@@ -284,11 +284,12 @@ def build_plan(scenario: Scenario) -> ModelPlan:
             continue
         members = grids.of_community(r.community)
         d = distance_m(r.x_m, r.y_m, grids.x_m[members], grids.y_m[members], travel.metric)
-        if r.grid >= 0:  # a member in its own grid: between two random points of the grid
+        # from the base to a random point of the grid; in its own grid, a member goes between
+        # two random points of it
+        d = _from_point(d, grids.area_m2[members], travel.metric)
+        if r.grid >= 0:
             inside = within_grid_distance_m(grids.area_m2[members], travel.metric)
             d = np.where(members == r.grid, inside, d)
-        else:  # from the office to a random point of the grid
-            d = _from_point(d, grids.area_m2[members], travel.metric)
         minutes = d * travel.detour_factor / r.speed_m_per_min
         travel_min.append({int(g): float(t) for g, t in zip(members, minutes, strict=True)})
 

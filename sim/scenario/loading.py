@@ -134,6 +134,18 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
                  f"{capacity:.2f} over the week (utilisation {load / capacity:.0%}); the backlog "
                  "would grow without bound")
             )
+    care = scenario.care_visits
+    if care is not None and care.share_of_households > 0 and not problems:
+        from sim.model.plan import build_plan  # the plan counts responders exactly as run
+
+        staffed = {r.community for r in build_plan(scenario).responders if r.role == care.by}
+        for i, community in enumerate(scenario.communities):
+            if i not in staffed:
+                problems.append(
+                    ("care_visits.by",
+                     f"care visits are made by {care.by} but community '{community.id}' has "
+                     "none (see staffing)")
+                )
     for name, department in scenario.departments.items():
         if department.capacity is None:
             continue
