@@ -207,6 +207,9 @@ class Recorder:
                 if self.plan.county_review_after_h else np.full(len(issues), np.nan),
                 "backlog_mean": s["open"] / window,
                 "queue_mean": s["queue"] / window,
+                # issues still open DRAIN_DAYS after the horizon (0 unless demand outgrew
+                # capacity): not in the other metrics, so a planner must see the count
+                "unfinished": np.where(np.arange(len(issues)) == 0, self.unfinished, np.nan),
             }
             columns.update(self._capacity_metrics())
         return pd.DataFrame(columns)
