@@ -136,8 +136,8 @@ def test_single_issue_timeline(metric: str, walk_m: float):
     records, recorder = run(plan, [(100.0, "livelihood", "g1", 60.0, 20.0)])
     issue = records.iloc[0]
     check(issue, occurred_min=100, reported_min=120, start_min=120, onsite_min=120 + travel,
-          closed_min=120 + travel + 60, wait_min=0, response_min=20 + travel,
-          resolution_h=(20 + travel + 60) / 60)
+          closed_min=120 + travel + 60, wait_min=0, response_min=travel,
+          resolution_h=(travel + 60) / 60)
     assert issue["responder"] == 0 and issue["responder_role"] == "grid_member"
     assert not (issue["escalated"] or issue["overflow"] or issue["preempted"])
     metrics = recorder.metrics()
@@ -146,8 +146,8 @@ def test_single_issue_timeline(metric: str, walk_m: float):
     check(row(metrics, "c", grid="g1"), utilisation=(travel + 60 + travel) / window)
     check(row(metrics, "c", grid="g2"), utilisation=0.0)
     check(row(metrics), utilisation_grid_member=(2 * travel + 60) / (2 * window),
-          response_min_mean=20 + travel, wait_min_mean=0, report_delay_min_mean=20,
-          resolution_h_mean=(20 + travel + 60) / 60, cross_grid_share=0)
+          response_min_mean=travel, wait_min_mean=0, report_delay_min_mean=20,
+          resolution_h_mean=(travel + 60) / 60, cross_grid_share=0)
 
 
 def test_report_delay_with_and_without_building_heads():

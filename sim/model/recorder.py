@@ -123,8 +123,8 @@ class Recorder:
         seen = (occurred >= lo) & (occurred <= hi)
         s_served, s_resolved = seen & served, seen & resolved
         wait = np.where(served, start - reported, 0.0)
-        response = np.where(served, onsite - occurred, 0.0)
-        resolution = np.where(resolved, (closed - occurred) / 60.0, 0.0)
+        response = np.where(served, onsite - reported, 0.0)
+        resolution = np.where(resolved, (closed - reported) / 60.0, 0.0)
         r_target = plan.respond_target_min[category]
         z_target = plan.resolve_target_h[category]
         county = plan.county_review_after_h
@@ -262,8 +262,8 @@ class Recorder:
             "onsite_min": rows[:, 5],
             "closed_min": rows[:, 6],
             "wait_min": rows[:, 4] - rows[:, 3],
-            "response_min": rows[:, 5] - rows[:, 2],
-            "resolution_h": (rows[:, 6] - rows[:, 2]) / 60.0,
+            "response_min": rows[:, 5] - rows[:, 3],
+            "resolution_h": (rows[:, 6] - rows[:, 3]) / 60.0,
             "responder": responder,
             "responder_role": roles[responder],
             "escalated": (flags & ESCALATE) > 0,

@@ -9,7 +9,7 @@ from sim.scenario.schema import Scenario
 
 COMMUNITY_METRICS = {
     "issues": "issues",
-    "utilisation": "utilisation",
+    "utilisation_community_worker": "worker_utilisation",
     "wait_min_mean": "wait_min_mean",
     "response_min_p90": "response_min_p90",
     "response_within_target_share": "responded_in_target",
@@ -52,8 +52,8 @@ def community_table(summary: pd.DataFrame, scenario: Scenario, text: bool = True
                 row[label] = "-" if text else np.nan
                 continue
             mean, half = part.at[metric, "mean"], part.at[metric, "half_width"]
-            digits = 0 if metric == "issues" else (2 if "share" in metric or metric ==
-                                                   "utilisation" else 1)
+            digits = 0 if metric == "issues" else (
+                2 if "share" in metric or metric.startswith("utilisation") else 1)
             row[label] = with_ci(mean, half, digits) if text else mean
         rows.append(row)
     return pd.DataFrame(rows).set_index("community")
