@@ -13,8 +13,12 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import GridsimError, ScenarioError
+from sim.experiment.commands import add_commands as add_experiment_commands
+from sim.experiment.commands import add_run_options, cmd_compare, cmd_sweep, run_target
 from sim.experiment.executors import EXECUTORS
+from sim.experiment.interrupt import exit_code
 from sim.scenario.loading import load_scenario
+from sim.staffing.command import add_commands, cmd_recommend, cmd_report
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -69,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     _add_experiment_options(p)
     p.add_argument("--records", action="store_true", help="also write issues.parquet")
+    add_run_options(p)  # --until-half-width, --target-group, --max-replications
+    add_experiment_commands(sub, _add_experiment_options)  # compare, sweep
+    add_commands(sub, _add_experiment_options)  # recommend, report
     return parser
 
 
@@ -95,17 +102,22 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     result = run(args.file, replications=args.replications, seed=args.seed, out=args.out,
                  records=args.records, executor=args.executor, workers=args.workers,
-                 scheduler=args.scheduler, progress=False if args.quiet else None)
+                 scheduler=args.scheduler, progress=False if args.quiet else None,
+                 until_half_width=run_target(args), max_replications=args.max_replications)
     n = int(result.replications["replication"].nunique())
     print(f"{result.scenario.name}: {n} replications, seed {result.seed}, "
           f"{result.seconds:.1f} s; means with 95% confidence half-widths")
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(result.table().to_string())
+    if result.target is not None:
+        print(result.target_text())
     print(f"run folder: {result.folder}")
     return 0
 
 
 COMMANDS = {"validate": cmd_validate, "run": cmd_run}
+COMMANDS.update(recommend=cmd_recommend, report=cmd_report)
+COMMANDS.update(compare=cmd_compare, sweep=cmd_sweep)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -119,10 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GridsimError as exc:
         print(f"gridsim {args.command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (sim.experiment.interrupt)
         print("\ninterrupted; finished replications are kept: run the same command again to "
               "resume", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return exit_code(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

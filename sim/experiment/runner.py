@@ -1,22 +1,36 @@
-"""``sim.run``: replications of one scenario into a run folder, with confidence intervals."""
+"""``sim.run``: replications of one scenario into a run folder, with confidence intervals.
+
+The machinery here is shared with ``sim.compare`` and ``sim.sweep``: a list of *members* (one
+scenario each, with its run folder) whose replications all go through one executor, saved one
+by one as they finish. The numbers reported are always those on disk when a folder is written,
+so a resumed run reports exactly what an uninterrupted one would.
+"""
 
 from __future__ import annotations
 
-import sys
+import contextlib
+import html
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-from tqdm.auto import tqdm
 
-from sim.experiment.executors import run_tasks
-from sim.experiment.runfolder import RunFolder, command_line, default_folder
-from sim.experiment.statistics import summarise
+from sim.errors import UsageError
+from sim.experiment.executors import Executor, WorkerError, check_options, open_executor
+from sim.experiment.interrupt import interruptible
+from sim.experiment.progress import in_notebook, progress_bar
+from sim.experiment.runfolder import Folder, RunFolder, command_line, default_folder
+from sim.experiment.statistics import HalfWidthTarget, next_total, select, summarise
 from sim.model.engine import simulate
 from sim.model.plan import build_plan
+from sim.model.recorder import Recorder
 from sim.scenario.loading import LoadedScenario, load_scenario
 from sim.scenario.schema import Scenario
+
+DEFAULT_MAX_REPLICATIONS = 200
 
 
 def run_replication(
@@ -33,9 +47,24 @@ def run_replication(
     return replication, metrics, records
 
 
+def _member_task(
+    member: int, scenario: Scenario, seed: int, replication: int, keep_records: bool
+) -> tuple[int, int, pd.DataFrame, pd.DataFrame | None]:
+    """The unit of work sent to executors: one replication of one member's scenario."""
+    return (member, *run_replication(scenario, seed, replication, keep_records))
+
+
+# ---------------------------------------------------------------- results
+
+
 @dataclass
 class RunResult:
-    """What ``sim.run`` returns: the tables of the run folder as DataFrames."""
+    """What ``sim.run`` returns: the tables of the run folder as DataFrames.
+
+    ``summary`` has one row per group and metric (mean, 95% CI); ``replications`` one row per
+    replication and group. With a half-width target, ``target_met`` says whether it was met and
+    ``half_width_achieved`` what the interval's half-width came to.
+    """
 
     scenario: LoadedScenario
     seed: int
@@ -44,13 +73,22 @@ class RunResult:
     folder: Path | None = None
     records: pd.DataFrame | None = None
     seconds: float = field(default=0.0, repr=False)
+    target: HalfWidthTarget | None = None
+    target_met: bool | None = None
+    half_width_achieved: float | None = None
 
-    def metric(self, metric: str, community: str = "all", category: str = "all") -> pd.Series:
+    @property
+    def n_replications(self) -> int:
+        """Replications behind the summary (with a target: how many were needed)."""
+        return int(self.replications["replication"].nunique())
+
+    def metric(self, metric: str, community: str = "all", category: str = "all",
+               grid: str = "all") -> pd.Series:
         """The summary row (mean, ci_low, ci_high, ...) of one metric for one group."""
-        s = self.summary
-        row = s[(s.metric == metric) & (s.community == community) & (s.category == category)]
+        row = select(self.summary, community, category, grid, metric=metric)
         if row.empty:
-            raise KeyError(f"no metric {metric!r} for community={community}, category={category}")
+            raise KeyError(f"no metric {metric!r} for community={community}, category={category}"
+                           f", grid={grid}")
         return row.iloc[0]
 
     def table(self) -> pd.DataFrame:
@@ -59,18 +97,118 @@ class RunResult:
 
         return community_table(self.summary, self.scenario.scenario)
 
+    def target_text(self) -> str:
+        """One line on the half-width target ('' without one)."""
+        if self.target is None:
+            return ""
+        t = self.target
+        achieved = self.half_width_achieved
+        shown = "-" if achieved is None or achieved != achieved else (
+            f"{achieved:.2%}" if t.relative else f"{achieved:.3g}")
+        state = "met" if self.target_met else "NOT met (cap reached)"
+        return (f"target {t.describe()}: {state} with {self.n_replications} replications "
+                f"(half-width {shown})")
+
     def _repr_html_(self) -> str:
-        where = f"<br>Run folder: <code>{self.folder}</code>" if self.folder else ""
-        n = int(self.replications["replication"].nunique())
+        where = f"<br>Run folder: <code>{html.escape(str(self.folder))}</code>" if self.folder \
+            else ""
+        target = f"<br>{html.escape(self.target_text())}" if self.target else ""
         return (
-            f"<h4>{self.scenario.name}</h4><p>{n} replications, seed {self.seed}{where}</p>"
+            f"<h4>{html.escape(self.scenario.name)}</h4><p>{self.n_replications} replications, "
+            f"seed {self.seed}; means ± 95% confidence half-widths{target}{where}</p>"
             + self.table().to_html()
         )
+
+
+# ---------------------------------------------------------------- members and batches
+
+
+@dataclass
+class Member:
+    """One scenario of an experiment, with its run folder and the replications it has."""
+
+    label: str
+    loaded: LoadedScenario
+    folder: RunFolder | None = None
+    done: dict[int, pd.DataFrame] = field(default_factory=dict)
+    records: dict[int, pd.DataFrame] = field(default_factory=dict)
+
+    def reload(self) -> None:
+        """Take the numbers from disk: what a resumed run would see."""
+        if self.folder is not None:
+            self.done = self.folder.finished()
+
+    def table(self, n: int) -> pd.DataFrame:
+        """The replications table of replications 0..n-1 (all must be done)."""
+        return pd.concat([self.done[r] for r in range(n)], ignore_index=True)
+
+
+def simulate_members(
+    members: Sequence[Member], n: int, seed: int, executor: Executor, bar: Any,
+    records: bool = False,
+) -> None:
+    """Bring every member to replications 0..n-1, saving each as it finishes.
+
+    Tasks go replication-major (replication 0 of every member, then 1...), so an interrupted
+    comparison has paired replications rather than one scenario done and the next not begun.
+    """
+    todo = [
+        (i, m.loaded.scenario, seed, r, records)
+        for r in range(n)
+        for i, m in enumerate(members)
+        if r not in m.done
+    ]
+    for i, replication, metrics, recs in executor.imap(_member_task, todo):
+        member = members[i]
+        if member.folder is not None:
+            member.folder.save_replication(replication, metrics, recs)
+        member.done[replication] = metrics
+        if recs is not None:
+            member.records[replication] = recs
+        bar.update()
+    for member in members:
+        member.reload()
+
+
+@contextlib.contextmanager
+def guarded(folders: Sequence[Folder | None]) -> Iterator[None]:
+    """Record in every folder's manifest a run stopped by Ctrl-C, SIGTERM or dying workers;
+    release the folders' locks at the end whatever happens."""
+    try:
+        with interruptible():
+            yield
+    except KeyboardInterrupt as exc:
+        reason = str(exc) or "SIGINT"
+        for folder in folders:
+            if folder is not None and folder.manifest.get("status") != "complete":
+                folder.interrupted(reason)
+        raise
+    except WorkerError:
+        for folder in folders:
+            if folder is not None and folder.manifest.get("status") != "complete":
+                folder.interrupted("worker processes died")
+        raise
+    finally:
+        for folder in folders:
+            if folder is not None:
+                folder.close()
 
 
 def resolve(scenario: str | Path | LoadedScenario) -> LoadedScenario:
     """Accept a path or an already loaded scenario."""
     return scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+
+
+def default_command(function: str, *args: Any, **kwargs: Any) -> str:
+    """The command for the manifest: the command line, or the Python call in a notebook."""
+    if not in_notebook():
+        return command_line()
+    shown = [repr(str(a) if isinstance(a, Path) else getattr(a, "source", a)) for a in args]
+    shown += [f"{k}={v!r}" for k, v in kwargs.items() if v is not None]
+    return f"sim.{function}({', '.join(shown)})"
+
+
+# ---------------------------------------------------------------- sim.run
 
 
 def run(
@@ -84,56 +222,219 @@ def run(
     scheduler: str | None = None,
     progress: bool | None = None,
     save: bool = True,
+    until_half_width: HalfWidthTarget | tuple[Any, ...] | str | None = None,
+    max_replications: int | None = None,
+    command: str | None = None,
 ) -> RunResult:
     """Simulate ``replications`` of a scenario and summarise them with 95% CIs.
 
     With ``save`` (the default) results go to a run folder (``out``, default
     ``runs/<date>-<time>-<name>``); rerunning into an unfinished folder resumes it, keeping the
     replications already finished.
+
+    ``until_half_width`` turns on sequential replications: after the first ``replications``,
+    batches are added until the 95% half-width of one metric is at most the target, or
+    ``max_replications`` (default 200) are done. Give a :class:`HalfWidthTarget`, a tuple
+    ``(metric, half_width[, community[, category]])`` or ``"metric=value"`` (``"metric=5%"`` for
+    a half-width relative to the mean); the group defaults to community=all, category=all.
+
+    ``executor`` is ``serial``, ``process`` (default; ``workers`` processes, default all cores)
+    or ``dask`` (``scheduler`` address, default a local cluster). Every executor gives the same
+    numbers for the same seed.
     """
+    started = time.perf_counter()
     loaded = resolve(scenario)
     spec = loaded.scenario
-    replications = replications or spec.experiment.replications
+    n = replications or spec.experiment.replications
     seed = spec.experiment.seed if seed is None else seed
-    started = time.perf_counter()
-    folder = None
-    done: dict[int, pd.DataFrame] = {}
-    if save:
-        path = Path(out) if out is not None else default_folder(loaded.name)
-        folder = RunFolder.open(path, loaded, seed, records, command_line(),
-                                {"executor": executor, "replications_requested": replications})
-        done = {r: m for r, m in folder.finished().items() if r < replications}
-    kept_records: dict[int, pd.DataFrame] = {}
-    todo = [(spec, seed, r, records) for r in range(replications) if r not in done]
-    bar = tqdm(total=replications, initial=len(done), desc=loaded.name[:30], unit="rep",
-               disable=not _show_progress(progress), leave=False)
-    with bar:
-        for replication, metrics, recs in run_tasks(run_replication, todo, executor, workers,
-                                                    scheduler):
-            if folder is not None:
-                folder.save_replication(replication, metrics, recs)
-            done[replication] = metrics
-            if recs is not None:
-                kept_records[replication] = recs
-            bar.update()
-    if folder is not None:  # summarise what is on disk, so a resumed run gives the same numbers
-        done = {r: m for r, m in folder.finished().items() if r < replications}
-    order = sorted(done)
-    table = pd.concat([done[r] for r in order], ignore_index=True)
-    summary = summarise(table)
-    if folder is not None:
-        folder.complete(table, summary, order)
+    target = as_target(until_half_width, loaded)
+    if max_replications is not None and target is None:
+        raise UsageError("--max-replications: only with --until-half-width")
+    cap = max_replications or (max(DEFAULT_MAX_REPLICATIONS, n) if target else n)
+    if cap < n:
+        raise UsageError(f"--max-replications ({cap}) is below --replications ({n})")
+    check_options(executor, workers, scheduler)
+    command = command or default_command("run", loaded, replications=replications, seed=seed,
+                                         until_half_width=until_half_width)
+    request = {
+        "replications_requested": n,
+        "until_half_width": target.as_dict() if target else None,
+        "max_replications": cap if target else None,
+    }
+    member = Member(loaded.name, loaded)
+    with open_executor(executor, workers, scheduler) as ex:
+        if save:
+            path = Path(out) if out is not None else default_folder(loaded.name)
+            member.folder = RunFolder.open(path, loaded, seed, records, command, request,
+                                           ex.describe())
+        with guarded([member.folder]):
+            member.reload()
+            have = sum(r < n for r in member.done)
+            with progress_bar(n, have, loaded.name, progress) as bar:
+                while True:
+                    simulate_members([member], n, seed, ex, bar, records)
+                    if target is None:
+                        break
+                    so_far = summarise(member.table(n))
+                    if target.met(so_far) or n >= cap:
+                        break
+                    n = next_total(n, target.achieved(so_far), target.half_width, cap)
+                    bar.total = n
+                    bar.refresh()
+            table = member.table(n)
+            summary = summarise(table)
+            extra: dict[str, Any] = {}
+            met = achieved_hw = None
+            if target is not None:
+                met, achieved_hw = target.met(summary), target.achieved(summary)
+                extra = {"target_met": met, "half_width_achieved": achieved_hw,
+                         "replications_needed": n if met else None}
+            if member.folder is not None:
+                member.folder.complete(table, summary, list(range(n)), **extra)
     all_records = None
     if records:
-        if folder is not None:
-            all_records = pd.read_parquet(folder.path / "issues.parquet")
+        if member.folder is not None:
+            all_records = pd.read_parquet(member.folder.path / "issues.parquet")
         else:
-            all_records = pd.concat([kept_records[r] for r in order], ignore_index=True)
-    return RunResult(loaded, seed, summary, table, folder.path if folder else None, all_records,
-                     time.perf_counter() - started)
+            all_records = pd.concat([member.records[r] for r in range(n)], ignore_index=True)
+    return RunResult(loaded, seed, summary, table,
+                     member.folder.path if member.folder else None, all_records,
+                     time.perf_counter() - started, target, met, achieved_hw)
 
 
-def _show_progress(progress: bool | None) -> bool:
-    if progress is not None:
-        return progress
-    return sys.stderr.isatty()
+def metric_names(loaded: LoadedScenario) -> list[str]:
+    """The metrics a replication reports (columns of the replications table)."""
+    frame = Recorder(build_plan(loaded.scenario)).metrics()
+    return [c for c in frame.columns if c not in ("community", "category", "grid")]
+
+
+def as_target(
+    value: HalfWidthTarget | tuple[Any, ...] | str | None, loaded: LoadedScenario
+) -> HalfWidthTarget | None:
+    """Validate a half-width target against the scenario's metrics and groups."""
+    if value is None:
+        return None
+    try:
+        if isinstance(value, HalfWidthTarget):
+            target = value
+        elif isinstance(value, str):
+            target = HalfWidthTarget.parse(value)
+        else:
+            target = HalfWidthTarget(str(value[0]), float(value[1]), *value[2:])
+    except (ValueError, TypeError, IndexError) as exc:
+        raise UsageError(f"--until-half-width: {exc}") from None
+    metrics = metric_names(loaded)
+    if target.metric not in metrics:
+        raise UsageError(f"--until-half-width: unknown metric '{target.metric}' (metrics: "
+                         f"{', '.join(metrics)})")
+    communities = ["all", *(c.id for c in loaded.scenario.communities)]
+    categories = ["all", *loaded.scenario.demand]
+    if target.community not in communities:
+        raise UsageError(f"--target-group: unknown community '{target.community}' (use "
+                         f"{', '.join(communities)})")
+    if target.category not in categories:
+        raise UsageError(f"--target-group: unknown category '{target.category}' (use "
+                         f"{', '.join(categories)})")
+    if target.grid != "all" and select(
+        Recorder(build_plan(loaded.scenario)).metrics(), target.community, "all", target.grid
+    ).empty:
+        raise UsageError(f"--target-group: no grid '{target.grid}' in community "
+                         f"'{target.community}'")
+    return target
+
+
+# ---------------------------------------------------------------- several scenarios at once
+
+
+@dataclass
+class Study:
+    """Several scenarios run with the same seeds (a comparison or a sweep), after the run."""
+
+    members: list[Member]
+    seed: int
+    replications: int
+    table: pd.DataFrame
+    folder: Path | None
+    seconds: float
+
+    def summaries(self) -> dict[str, pd.DataFrame]:
+        return {m.label: summarise(m.table(self.replications)) for m in self.members}
+
+
+def run_study(
+    kind: str,
+    labelled: Sequence[tuple[str, LoadedScenario, dict[str, Any]]],
+    combine: Any,
+    replications: int,
+    seed: int,
+    out: str | Path | None,
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool | None,
+    save: bool,
+    command: str,
+) -> Study:
+    """Run ``replications`` of every scenario with the same seeds, through one executor.
+
+    ``labelled`` holds (label, scenario, manifest info) per member; labels must be unique and
+    are the members' sub-folder names. ``combine(members, n)`` builds the study's table, saved
+    as ``<kind>.csv`` at the top of the folder.
+    """
+    from sim.experiment.runfolder import StudyFolder
+
+    started = time.perf_counter()
+    check_options(executor, workers, scheduler)
+    members = [Member(label, loaded) for label, loaded, _ in labelled]
+    top: StudyFolder | None = None
+    with open_executor(executor, workers, scheduler) as ex:
+        folders: list[Folder | None] = []
+        try:
+            if save:
+                path = Path(out) if out is not None else default_folder(
+                    labelled[0][1].name, kind=kind)
+                info = [{"label": label, "folder": label, "scenario": loaded.name,
+                         "scenario_file": loaded.source, "scenario_sha256": loaded.digest(),
+                         **extra} for label, loaded, extra in labelled]
+                top = StudyFolder.open(path, kind, info, seed, command,
+                                       {"replications_requested": replications}, ex.describe())
+                folders.append(top)
+                for m in members:
+                    m.folder = RunFolder.open(path / m.label, m.loaded, seed, False, command,
+                                              {"replications_requested": replications},
+                                              ex.describe())
+                    folders.append(m.folder)
+                    m.reload()
+        except BaseException:
+            for folder in folders:
+                if folder is not None:
+                    folder.close()
+            raise
+        have = sum(r < replications for m in members for r in m.done)
+        bar = progress_bar(replications * len(members), have, f"{kind}: {members[0].label}",
+                           progress)
+        with guarded(folders), bar:
+            simulate_members(members, replications, seed, ex, bar)
+            for m in members:
+                if m.folder is not None:
+                    table = m.table(replications)
+                    m.folder.complete(table, summarise(table), list(range(replications)))
+            combined = combine(members, replications)
+            if top is not None:
+                top.complete(f"{kind}.csv", combined, replications=replications)
+    return Study(members, seed, replications, combined, top.path if top else None,
+                 time.perf_counter() - started)
+
+
+def unique_labels(names: Sequence[str], limit: int = 40) -> list[str]:
+    """Folder-safe, unique labels: 'a', 'b', 'a-2' for names a, b, a."""
+    from sim.experiment.runfolder import slugify
+
+    out: list[str] = []
+    for name in names:
+        base = slugify(name, limit) or "scenario"
+        label, k = base, 2
+        while label in out:
+            label, k = f"{base}-{k}", k + 1
+        out.append(label)
+    return out

@@ -1,0 +1,105 @@
+"""Command-line parts of experiments: ``gridsim compare``, ``gridsim sweep`` and the sequential
+options of ``gridsim run``. :mod:`sim.cli` wires them in."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sim.errors import UsageError
+from sim.experiment.statistics import HalfWidthTarget
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
+
+
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """Sequential replications for ``gridsim run``."""
+    p.add_argument("--until-half-width", metavar="METRIC=VALUE",
+                   help="add replications until the 95%% half-width of METRIC is at most VALUE "
+                        "(VALUE%% for a share of the mean), e.g. response_min_p90=1.0")
+    p.add_argument("--target-group", metavar="COMMUNITY[/CATEGORY[/GRID]]",
+                   help="the group of --until-half-width (default: all/all; a grid: "
+                        "COMMUNITY/all/GRID)")
+    p.add_argument("--max-replications", type=_positive_int, metavar="N",
+                   help="cap of --until-half-width (default: 200)")
+
+
+def run_target(args: argparse.Namespace) -> HalfWidthTarget | None:
+    """The half-width target of ``gridsim run`` options (None without one)."""
+    if getattr(args, "until_half_width", None) is None:
+        if getattr(args, "target_group", None):
+            raise UsageError("--target-group: only with --until-half-width")
+        return None
+    try:
+        return HalfWidthTarget.parse(args.until_half_width, args.target_group)
+    except ValueError as exc:
+        raise UsageError(f"--until-half-width: {exc}") from None
+
+
+def add_commands(
+    sub: Any, add_experiment_options: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    """Add ``compare`` and ``sweep`` to the ``gridsim`` subcommands."""
+    p = sub.add_parser(
+        "compare", help="run scenarios with the same seeds; paired differences to the first",
+        description="Run every scenario with the same seeds (common random numbers) and compare "
+                    "each with the first (the baseline): paired differences with 95%% CIs and "
+                    "a verdict per metric. Writes compare.csv and one run folder per scenario.")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                   help="scenario files; the first is the baseline")
+    add_experiment_options(p)
+
+    p = sub.add_parser(
+        "sweep", help="one scenario per combination of values; one table",
+        description="Run the scenario for every combination of the --set values (full "
+                    "factorial), all with the same seeds. Writes sweep.csv and one run folder "
+                    "per setting.")
+    p.add_argument("file", type=Path)
+    p.add_argument("--set", dest="settings", action="append", required=True,
+                   metavar="KEY=V1,V2,...",
+                   help="a dotted scenario key and its values (YAML scalars), e.g. "
+                        "staffing.community_workers.households_per_worker=1500,3000 or "
+                        "communities.dongguan.community_workers=2,3,4; repeat for more keys")
+    add_experiment_options(p)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from sim.experiment.compare import compare
+
+    if len(args.files) < 2:
+        raise UsageError("give at least two scenario files (the first is the baseline)")
+    from sim.scenario.loading import load_scenario
+
+    loaded = [load_scenario(f) for f in args.files]  # every file checked before anything runs
+    result = compare(loaded, replications=args.replications, seed=args.seed, out=args.out,
+                     executor=args.executor, workers=args.workers, scheduler=args.scheduler,
+                     progress=False if args.quiet else None)
+    print(result.text())
+    print(f"\n{result.seconds:.1f} s; table of every metric and group: "
+          f"{result.folder / 'compare.csv' if result.folder else '-'}")
+    print(f"run folder: {result.folder}")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.experiment.sweep import parse_set, sweep
+
+    settings = parse_set(args.settings)
+    result = sweep(args.file, settings, replications=args.replications, seed=args.seed,
+                   out=args.out, executor=args.executor, workers=args.workers,
+                   scheduler=args.scheduler, progress=False if args.quiet else None)
+    print(result.text())
+    print(f"\n{result.seconds:.1f} s; table of every setting, metric and group: "
+          f"{result.folder / 'sweep.csv' if result.folder else '-'}")
+    print(f"run folder: {result.folder}")
+    return 0

@@ -1,0 +1,707 @@
+"""Plots for planners: each function takes DataFrames and returns a matplotlib Figure.
+
+The figures are built without ``matplotlib.pyplot``: no global state, no GUI backend, nothing
+shown; they render with the Agg canvas, so they work in scripts, worker processes, tests and
+notebooks alike. In a notebook a returned figure displays itself (``_repr_png_``); elsewhere use
+:func:`to_png` or ``fig.savefig(path)``.
+
+Conventions: tidy input frames with ``mean``, ``ci_low``, ``ci_high`` columns for estimates
+(the layout of ``summary.csv``); intervals drawn as error bars; targets as dashed lines. Labels
+use code names (ASCII), which every font can draw.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure as _Figure
+
+DPI = 100
+COLOURS = {
+    "analytic": "#7f7f7f",
+    "screen": "#1f77b4",
+    "full_model": "#d62728",
+    "policy": "#7f7f7f",
+    "recommended": "#2ca02c",
+    "target": "#000000",
+}
+PALETTE = ["#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
+METHOD_LABELS = {"analytic": "analytic (Erlang C)", "screen": "screen (FIFO recursion)",
+                 "full_model": "full model"}
+
+
+class Figure(_Figure):
+    """A matplotlib Figure on the Agg canvas that displays itself in notebooks."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        FigureCanvasAgg(self)
+
+    def _repr_png_(self) -> bytes:
+        return to_png(self)
+
+
+def to_png(fig: _Figure, dpi: int = DPI) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    if fig.canvas is None or not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def _panels(n: int, columns: int = 5, width: float = 2.8, height: float = 2.4,
+            sharey: bool = True) -> tuple[Figure, np.ndarray]:
+    """A grid of panels with fixed margins (a layout engine costs seconds for many panels):
+    a title above, room for a legend below."""
+    ncols = max(1, min(columns, n))
+    nrows = max(1, math.ceil(n / ncols))
+    fig_w, fig_h = width * ncols + 0.8, height * nrows + 1.3
+    fig = Figure(figsize=(fig_w, fig_h))
+    fig.subplots_adjust(left=0.7 / fig_w, right=1 - 0.15 / fig_w, top=1 - 0.5 / fig_h,
+                        bottom=1.05 / fig_h, wspace=0.12, hspace=0.5)
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharey=sharey, squeeze=False)).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
+def _errorbar(ax, x, frame: pd.DataFrame, **kwargs) -> None:
+    mean = frame["mean"].to_numpy(float)
+    low = frame["ci_low"].to_numpy(float) if "ci_low" in frame else np.full_like(mean, np.nan)
+    high = frame["ci_high"].to_numpy(float) if "ci_high" in frame else np.full_like(mean, np.nan)
+    err = np.vstack([np.where(np.isfinite(low), mean - low, 0),
+                     np.where(np.isfinite(high), high - mean, 0)])
+    ax.errorbar(x, mean, yerr=np.clip(err, 0, None), capsize=3, **kwargs)
+
+
+def service_curves(
+    levels: pd.DataFrame,
+    key: str,
+    target: float | None = None,
+    marks: pd.DataFrame | None = None,
+    title: str | None = None,
+    ylabel: str = "share meeting the target",
+    columns: int = 5,
+) -> Figure:
+    """A measure against the number of workers, one panel per community.
+
+    ``levels``: tidy rows with ``community``, ``workers``, ``method`` (e.g. analytic, screen,
+    full_model), ``key``, ``mean`` and optionally ``ci_low``/``ci_high``; rows whose ``key`` is
+    ``key`` are drawn, each method as its own series with 95% intervals. ``target`` draws a
+    dashed horizontal line. ``marks``: optional rows with ``community`` and columns such as
+    ``policy`` and ``recommended`` (numbers of workers), drawn as vertical lines.
+    """
+    data = levels[levels["key"] == key]
+    communities = list(dict.fromkeys(data["community"]))
+    fig, axes = _panels(max(len(communities), 1), columns)
+    for ax, community in zip(axes, communities, strict=False):
+        part = data[data["community"] == community]
+        for i, (method, rows) in enumerate(part.groupby("method", sort=False)):
+            rows = rows.sort_values("workers")
+            colour = COLOURS.get(str(method), PALETTE[i % len(PALETTE)])
+            label = METHOD_LABELS.get(str(method), str(method))
+            shift = {"screen": -0.06, "full_model": 0.06}.get(str(method), 0.0)
+            if rows["ci_low"].notna().any() if "ci_low" in rows else False:
+                _errorbar(ax, rows["workers"] + shift, rows, fmt="o", ms=4, color=colour,
+                          label=label, lw=1)
+            else:
+                ax.plot(rows["workers"], rows["mean"], "--", marker=".", color=colour,
+                        label=label, lw=1)
+        if target is not None:
+            ax.axhline(target, color=COLOURS["target"], ls=":", lw=1, label="target")
+        if marks is not None:
+            row = marks[marks["community"] == community]
+            for column in (c for c in marks.columns if c != "community"):
+                if not row.empty and pd.notna(row[column].iloc[0]):
+                    ax.axvline(float(row[column].iloc[0]), color=COLOURS.get(column, "#999999"),
+                               lw=2 if column == "recommended" else 1,
+                               ls="-" if column == "recommended" else "--", alpha=0.6,
+                               label=column)
+        ax.set_title(str(community), fontsize=10)
+        ax.set_xlabel("workers", fontsize=8)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.tick_params(labelsize=8)
+        ax.grid(alpha=0.3)
+    if communities:
+        axes[0].set_ylabel(ylabel, fontsize=8)
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncols=min(len(labels), 6),
+                   fontsize=8, frameon=False)
+    fig.suptitle(title or key, fontsize=11)
+    return fig
+
+
+def interval_chart(
+    frame: pd.DataFrame,
+    x: str,
+    hue: str | None = None,
+    target: float | None = None,
+    title: str | None = None,
+    ylabel: str | None = None,
+) -> Figure:
+    """Means with 95% intervals for each value of ``x`` (e.g. per community).
+
+    ``frame`` has columns ``x``, ``mean`` and optionally ``ci_low``, ``ci_high`` and ``hue``
+    (series side by side, e.g. policy and recommended). ``target`` draws a dashed line.
+    """
+    order = list(dict.fromkeys(frame[x].astype(str)))
+    fig = Figure(figsize=(max(4.0, 0.7 * len(order) + 1.5), 3.2), layout="constrained")
+    ax = fig.add_subplot()
+    groups = [(None, frame)] if hue is None else list(frame.groupby(hue, sort=False))
+    width = 0.6 / max(len(groups), 1)
+    for i, (name, rows) in enumerate(groups):
+        pos = np.array([order.index(str(v)) for v in rows[x]], dtype=float)
+        pos += (i - (len(groups) - 1) / 2) * width
+        colour = COLOURS.get(str(name), PALETTE[i % len(PALETTE)])
+        _errorbar(ax, pos, rows, fmt="o", ms=5, color=colour, lw=1.2,
+                  label=None if name is None else str(name))
+    if target is not None:
+        ax.axhline(target, color=COLOURS["target"], ls=":", lw=1, label="target")
+    ax.set_xticks(range(len(order)), order, rotation=45 if len(order) > 6 else 0, ha="right"
+                  if len(order) > 6 else "center", fontsize=8)
+    ax.set_ylabel(ylabel or "", fontsize=9)
+    ax.grid(alpha=0.3, axis="y")
+    if hue is not None or target is not None:
+        ax.legend(fontsize=8, frameon=False)
+    ax.set_title(title or "", fontsize=11)
+    return fig
+
+
+def panel_intervals(
+    frame: pd.DataFrame,
+    panel: str,
+    x: str,
+    target: float | None = None,
+    title: str | None = None,
+    ylabel: str | None = None,
+    columns: int = 5,
+) -> Figure:
+    """Means with 95% intervals of ``x`` (e.g. grids) in one panel per ``panel`` value (e.g.
+    community); ``frame`` has ``mean`` and optionally ``ci_low``, ``ci_high``."""
+    names = list(dict.fromkeys(frame[panel].astype(str)))
+    fig, axes = _panels(max(len(names), 1), columns, sharey=True)
+    for ax, name in zip(axes, names, strict=False):
+        rows = frame[frame[panel].astype(str) == name]
+        labels = rows[x].astype(str).tolist()
+        _errorbar(ax, np.arange(len(labels)), rows, fmt="o", ms=3, color=PALETTE[0], lw=1)
+        if target is not None:
+            ax.axhline(target, color=COLOURS["target"], ls=":", lw=1)
+        short = [lab.removeprefix(f"{name}-") for lab in labels]
+        ax.set_xticks(range(len(labels)), short, rotation=90, fontsize=6)
+        ax.set_title(name, fontsize=10)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.grid(alpha=0.3, axis="y")
+    if names:
+        axes[0].set_ylabel(ylabel or "", fontsize=8)
+    fig.suptitle(title or "", fontsize=11)
+    return fig
+
+
+def grouped_bars(
+    frame: pd.DataFrame,
+    x: str,
+    columns: Sequence[str] | Mapping[str, str],
+    title: str | None = None,
+    ylabel: str | None = None,
+    line: float | None = None,
+    line_label: str = "limit",
+) -> Figure:
+    """Bars of several columns side by side for each value of ``x``.
+
+    ``columns`` lists the columns, or maps a label to each. ``line`` draws a dashed horizontal
+    line (e.g. a maximum utilisation).
+    """
+    named = dict(columns) if isinstance(columns, Mapping) else {c: c for c in columns}
+    order = frame[x].astype(str).tolist()
+    fig = Figure(figsize=(max(4.0, 0.8 * len(order) + 1.5), 3.2), layout="constrained")
+    ax = fig.add_subplot()
+    width = 0.8 / max(len(named), 1)
+    base = np.arange(len(order), dtype=float)
+    colours = ["#bbbbbb", COLOURS["recommended"], *PALETTE]
+    top = 0.0
+    for i, (label, column) in enumerate(named.items()):
+        values = frame[column].to_numpy(float)
+        ax.bar(base + (i - (len(named) - 1) / 2) * width, values,
+               width=width, label=label, color=colours[i % len(colours)])
+        top = max(top, float(np.nanmax(values, initial=0.0)))
+    if line is not None:
+        ax.axhline(line, color=COLOURS["target"], ls=":", lw=1, label=line_label)
+        top = max(top, line)
+    if top > 0:
+        ax.set_ylim(0, top * 1.3)  # room for the legend above the bars
+    ax.set_xticks(base, order, rotation=45 if len(order) > 6 else 0,
+                  ha="right" if len(order) > 6 else "center", fontsize=8)
+    ax.set_ylabel(ylabel or "", fontsize=9)
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(fontsize=8, frameon=False, loc="upper left", ncols=len(named) + (line is not None))
+    ax.set_title(title or "", fontsize=11)
+    return fig
+
+
+def summary_metric(
+    summary: pd.DataFrame,
+    metric: str,
+    category: str = "all",
+    by: str = "community",
+    target: float | None = None,
+    title: str | None = None,
+) -> Figure:
+    """One metric of a run's ``summary.csv`` per community (or per ``by``), with 95% CIs.
+
+    Rows of the ``all`` group (``community == 'all'``) and per-grid rows are left out.
+    """
+    rows = summary[(summary["metric"] == metric) & (summary["category"] == category)]
+    rows = rows[rows[by] != "all"]
+    if by != "grid" and "grid" in rows.columns:
+        rows = rows[rows["grid"].isna() | rows["grid"].astype(str).isin(["all", ""])]
+    return interval_chart(rows, by, target=target, title=title or metric, ylabel=metric)
+
+
+# ---------------------------------------------------------------- notebooks: grids, records
+#
+# The functions below serve the planner notebooks (notebooks/*.ipynb) and take a scenario,
+# summary rows, or per-issue records (``sim.run(..., records=True).records``). Records hold every
+# issue, the warm-up included: cut them with :func:`observed` where a number should match the
+# summary's; :func:`open_issues` wants them all (issues of the warm-up are still open after it).
+
+
+def _spec(scenario):
+    """The validated ``Scenario`` of a ``LoadedScenario`` (or the ``Scenario`` itself)."""
+    return getattr(scenario, "scenario", scenario)
+
+
+def grid_positions(scenario) -> pd.DataFrame:
+    """The grids of a scenario, one row each, as the model sees them.
+
+    Columns: ``grid``, ``community``, ``households``, ``x_m``, ``y_m`` (centre, metres east
+    and north), ``area_m2``, ``issue_weight``, ``building_heads``. Lattices are generated, grid
+    files read; a community without grids is one grid named after it (docs/grids.md).
+    """
+    from sim.model.grids import build_grids
+
+    spec = _spec(scenario)
+    table = build_grids(spec)
+    ids = [c.id for c in spec.communities]
+    return pd.DataFrame({
+        "grid": list(table.ids),
+        "community": [ids[int(c)] for c in table.community],
+        "households": np.asarray(table.households, dtype=int),
+        "x_m": np.asarray(table.x_m, dtype=float),
+        "y_m": np.asarray(table.y_m, dtype=float),
+        "area_m2": np.asarray(table.area_m2, dtype=float),
+        "issue_weight": np.asarray(table.issue_weight, dtype=float),
+        "building_heads": np.asarray(table.building_heads, dtype=bool),
+    })
+
+
+def grid_values(table: pd.DataFrame, metric: str, value: str = "mean",
+                **where: str) -> pd.Series:
+    """One metric per grid from a summary (or a comparison table), indexed by grid id.
+
+    ``where`` narrows the rows further, e.g. ``scenario="layout-pooled"`` for a row of
+    ``sim.compare(...).table``. Only communities with more than one grid have grid rows.
+    """
+    rows = table[(table["metric"] == metric) & (table["grid"].astype(str) != "all")]
+    if "category" in rows.columns:
+        rows = rows[rows["category"] == "all"]
+    for column, wanted in where.items():
+        rows = rows[rows[column] == wanted]
+    return pd.Series(rows[value].to_numpy(float), index=rows["grid"].astype(str).to_numpy(),
+                     name=metric)
+
+
+def _as_values(values) -> pd.Series:
+    if isinstance(values, pd.DataFrame):
+        return pd.Series(values["mean"].to_numpy(float),
+                         index=values["grid"].astype(str).to_numpy())
+    if isinstance(values, pd.Series):
+        return values.astype(float)
+    return pd.Series(dict(values), dtype=float)
+
+
+def _placed(grids: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """Grid squares to draw (``x``, ``y`` centre, ``half`` side) and whether communities had to
+    be set side by side because their footprints overlap in the scenario's coordinates (the
+    lattices of communities that share an office position do)."""
+    out = grids.copy()
+    out["half"] = np.sqrt(out["area_m2"].clip(lower=1.0)) / 2
+    out["x"], out["y"] = out["x_m"], out["y_m"]
+    boxes = {}
+    for community, rows in out.groupby("community", sort=False):
+        boxes[community] = ((rows.x - rows.half).min(), (rows.x + rows.half).max(),
+                            (rows.y - rows.half).min(), (rows.y + rows.half).max())
+    names = list(boxes)
+    overlap = any(
+        min(boxes[a][1], boxes[b][1]) - max(boxes[a][0], boxes[b][0]) > 1e-6
+        and min(boxes[a][3], boxes[b][3]) - max(boxes[a][2], boxes[b][2]) > 1e-6
+        for i, a in enumerate(names) for b in names[i + 1:])
+    if not overlap:
+        return out, False
+    width = max(b[1] - b[0] for b in boxes.values())
+    height = max(b[3] - b[2] for b in boxes.values())
+    gap = 0.35 * max(width, height)
+    ncols = math.ceil(math.sqrt(len(names) * 1.6))
+    for i, name in enumerate(names):
+        x0, x1, y0, y1 = boxes[name]
+        cx, cy = (i % ncols) * (width + gap), -(i // ncols) * (height + gap)
+        mask = out["community"] == name
+        out.loc[mask, "x"] += cx - (x0 + x1) / 2
+        out.loc[mask, "y"] += cy - (y0 + y1) / 2
+    return out, True
+
+
+def grid_map(
+    scenarios,
+    values,
+    titles: Sequence[str] | None = None,
+    label: str | None = None,
+    title: str | None = None,
+    cmap: str = "YlOrRd",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    annotate: bool | None = None,
+    digits: int = 0,
+) -> Figure:
+    """A map of grids coloured by one value per grid; several maps share one colour scale.
+
+    ``scenarios``: a ``LoadedScenario`` (or a list, one map each); ``values``: per grid, a
+    Series or mapping indexed by grid id (e.g. :func:`grid_values`), or a frame with ``grid``
+    and ``mean`` columns (or a list, one per scenario). Each grid is a square of its area at its
+    centre; grids without a value are grey. Where communities overlap in the scenario's
+    coordinates (lattices around a shared office position), they are drawn side by side and the
+    map says so. ``annotate`` writes each value in its square (default: maps of at most 40
+    grids), with ``digits`` decimals.
+    """
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.collections import PatchCollection
+    from matplotlib.colors import Normalize
+    from matplotlib.patches import Rectangle
+
+    many = isinstance(scenarios, list | tuple)
+    scenario_list = list(scenarios) if many else [scenarios]
+    value_list = [_as_values(v) for v in (values if many else [values])]
+    if len(value_list) != len(scenario_list):
+        raise ValueError(f"grid_map: {len(value_list)} value sets for {len(scenario_list)} maps")
+    known = np.concatenate([v.to_numpy(float) for v in value_list])
+    known = known[np.isfinite(known)]
+    lo = vmin if vmin is not None else (float(known.min()) if known.size else 0.0)
+    hi = vmax if vmax is not None else (float(known.max()) if known.size else 1.0)
+    norm = Normalize(lo, hi if hi > lo else lo + 1.0)
+    colours = colormaps[cmap]
+    n = len(scenario_list)
+    fig = Figure(figsize=(min(5.2 * n, 16) + 1.0, 4.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, n, squeeze=False)).ravel()
+    side_by_side = False
+    for i, (ax, scenario, vals) in enumerate(zip(axes, scenario_list, value_list, strict=True)):
+        grids, moved = _placed(grid_positions(scenario))
+        side_by_side |= moved
+        value = grids["grid"].map(vals).to_numpy(float)
+        patches = [Rectangle((x - h, y - h), 2 * h, 2 * h)
+                   for x, y, h in zip(grids.x, grids.y, grids.half, strict=True)]
+        face = [colours(norm(v)) if np.isfinite(v) else (0.87, 0.87, 0.87, 1.0) for v in value]
+        ax.add_collection(PatchCollection(patches, facecolor=face, edgecolor="white", lw=0.6))
+        show = annotate if annotate is not None else len(grids) <= 40
+        if show:
+            for x, y, v, f in zip(grids.x, grids.y, value, face, strict=True):
+                if np.isfinite(v):
+                    dark = 0.299 * f[0] + 0.587 * f[1] + 0.114 * f[2] < 0.5
+                    ax.text(x, y, f"{v:.{digits}f}", ha="center", va="center", fontsize=6,
+                            color="white" if dark else "black")
+        for community, rows in grids.groupby("community", sort=False):
+            ax.text(rows.x.mean(), (rows.y + rows.half).max() + 0.06 * rows.half.max() * 2,
+                    str(community), ha="center", va="bottom", fontsize=7)
+        pad = grids.half.max()
+        ax.set_xlim((grids.x - grids.half).min() - pad, (grids.x + grids.half).max() + pad)
+        ax.set_ylim((grids.y - grids.half).min() - pad, (grids.y + grids.half).max() + 2 * pad)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        name = titles[i] if titles is not None else getattr(scenario, "name", "")
+        ax.set_title(str(name), fontsize=9)
+        # a scale bar: 500 m (or 1 km on large maps)
+        span = (grids.x + grids.half).max() - (grids.x - grids.half).min()
+        bar = 1000.0 if span > 6000 else 500.0
+        x0 = (grids.x - grids.half).min()
+        y0 = (grids.y - grids.half).min() - 0.6 * pad
+        ax.plot([x0, x0 + bar], [y0, y0], color="black", lw=2)
+        ax.text(x0 + bar / 2, y0 - 0.15 * pad, f"{bar:.0f} m", ha="center", va="top",
+                fontsize=7)
+    fig.colorbar(ScalarMappable(norm, colours), ax=list(axes), shrink=0.8,
+                 label=label or (value_list[0].name if value_list[0].name else ""))
+    if side_by_side:
+        fig.supxlabel("Communities drawn side by side: in the scenario their grids overlap "
+                      "(lattices around the same office position).", fontsize=7, color="#555555")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def observed(records: pd.DataFrame, scenario) -> pd.DataFrame:
+    """The issues the summary counts: those that occurred after the warm-up and before the end
+    of the horizon. (Records hold every issue, warm-up included.)"""
+    horizon = _spec(scenario).horizon
+    lo, hi = horizon.warmup_days * 1440.0, horizon.days * 1440.0
+    keep = (records["occurred_min"] >= lo) & (records["occurred_min"] <= hi)
+    return records[keep]
+
+
+def in_working_hours(records: pd.DataFrame, scenario, calendar: str | None = None,
+                     column: str = "reported_min") -> pd.Series:
+    """Whether each issue's ``column`` (default: when it was reported) falls in working hours.
+
+    Working hours are those of the scenario's calendar ``calendar``, else of the community
+    workers' calendar, else (workers ``always`` on) Monday-Friday 08:00-12:00 and 14:00-18:00:
+    the rule of working-hours targets (docs/staffing.md).
+    """
+    from sim.scenario.governance import Calendar
+
+    spec = _spec(scenario)
+    name = calendar or spec.staffing.community_workers.calendar
+    if calendar == "always":
+        return pd.Series(True, index=records.index, name="working_hours")
+    if name in spec.calendars:
+        hours = spec.calendars[name]
+    elif calendar is None:  # the workers are on 'always': the default working hours
+        hours = Calendar()
+    else:
+        known = ", ".join(sorted(spec.calendars)) or "none"
+        raise KeyError(f"no calendar {name!r} in the scenario (calendars: {known})")
+    inside = hours.contains(records[column].to_numpy(float), spec.horizon.start)
+    return pd.Series(inside, index=records.index, name="working_hours")
+
+
+def response_distribution(
+    records: pd.DataFrame,
+    by: str = "community",
+    categories: Sequence[str] | None = None,
+    target_min: float | Mapping[str, float] | None = None,
+    share: float | None = None,
+    metric: str = "response_min",
+    xmax: float | Mapping[str, float] | None = None,
+    columns: int = 3,
+    title: str | None = None,
+) -> Figure:
+    """Cumulative distribution of a time per issue (default ``response_min``), one line per
+    value of ``by``, one panel per category (``categories``; default: all issues together).
+
+    A curve at height 0.9 above ``x`` minutes means 90% of issues took at most ``x``: where it
+    crosses the dotted ``share`` line is that group's p90 (or other quantile). ``target_min``
+    (one number, or one per category) draws the time limit as a dashed line; ``xmax`` (one, or
+    one per category) ends the x axis (default: four times the limit). Issues pooled over
+    replications; pass records already cut to the observation window (:func:`observed`).
+    """
+    panels = list(categories) if categories is not None else [None]
+    fig, axes = _panels(len(panels), columns, width=4.0, height=3.0)
+    groups = ["all"]
+    if by:
+        column = records[by]
+        present = set(column.astype(str))
+        order = column.cat.categories if isinstance(column.dtype, pd.CategoricalDtype) \
+            else column.drop_duplicates()
+        groups = [str(g) for g in order if str(g) in present]
+    colours = [*PALETTE, "#17becf", "#bcbd22", "#7f7f7f"]
+    for ax, category in zip(axes, panels, strict=False):
+        part = records if category is None else records[records["category"] == category]
+        limit = target_min.get(category) if isinstance(target_min, Mapping) else target_min
+        top = xmax.get(category) if isinstance(xmax, Mapping) else xmax
+        if top is None:
+            top = 4 * limit if limit else float(np.nanquantile(part[metric], 0.95)) \
+                if len(part) else 1.0
+        for i, group in enumerate(groups):
+            times = part[metric] if not by else part.loc[part[by].astype(str) == group, metric]
+            times = np.sort(times.dropna().to_numpy(float))
+            if times.size == 0:
+                continue
+            heights = np.arange(1, times.size + 1) / times.size
+            ax.step(np.concatenate([[0.0], times]), np.concatenate([[0.0], heights]),
+                    where="post", lw=1, color=colours[i % len(colours)], label=group)
+        if limit:
+            ax.axvline(limit, color=COLOURS["target"], ls="--", lw=1, label="time limit")
+            ax.annotate(f"{limit:g}", (limit, 0), xytext=(3, 3), textcoords="offset points",
+                        fontsize=8)
+        if share is not None:
+            ax.axhline(share, color=COLOURS["target"], ls=":", lw=1, label=f"share {share:g}")
+        ax.set_xlim(0, top)
+        ax.set_ylim(0, 1.01)
+        ax.set_title(category or "all issues", fontsize=10)
+        ax.set_xlabel(metric, fontsize=8)
+        ax.tick_params(labelsize=8)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("share of issues at most x", fontsize=8)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncols=min(len(labels), 7), fontsize=7,
+               frameon=False)
+    fig.suptitle(title or f"{metric}: cumulative distribution", fontsize=11)
+    return fig
+
+
+def _integral_open(start: np.ndarray, end: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """For each time in ``at``: the integral from 0 to it of the number of intervals
+    [start, end) open (issue-minutes)."""
+    start, end = np.sort(start), np.sort(end)
+    cs, ce = np.concatenate([[0.0], np.cumsum(start)]), np.concatenate([[0.0], np.cumsum(end)])
+    ks, ke = np.searchsorted(start, at), np.searchsorted(end, at)
+    return (ks * at - cs[ks]) - (ke * at - ce[ke])
+
+
+def open_issues(records: pd.DataFrame, days: int | None = None, by: str | None = None,
+                since: str = "reported_min") -> pd.DataFrame:
+    """The backlog day by day: the mean number of issues open during each day.
+
+    An issue is open from ``since`` (default: reported, what the platform sees, as the
+    summary's ``backlog_mean``) until it is closed (never closed: open to the end). Returns a
+    tidy frame with ``replication`` (if the records have it), ``by`` (if given), ``day`` (0 is
+    the first day of the horizon) and ``open_issues``; ``days`` defaults to the last day an
+    issue occurred. Use all records here, not only :func:`observed` ones: issues that occurred
+    in the warm-up are still open after it.
+    """
+    if days is None:
+        days = int(math.ceil(records["occurred_min"].max() / 1440.0)) if len(records) else 0
+    edges = np.arange(days + 1) * 1440.0
+    keys = [k for k in ("replication", by) if k and k in records.columns]
+    frames = []
+    groups = records.groupby(keys, sort=True, observed=True) if keys else [((), records)]
+    for key, part in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        start = part[since].to_numpy(float)
+        end = part["closed_min"].to_numpy(float)
+        end = np.where(np.isnan(end), np.inf, end)
+        inside = np.isfinite(start)
+        total = _integral_open(start[inside], np.minimum(end[inside], edges[-1] + 1), edges)
+        frame = pd.DataFrame({"day": np.arange(days),
+                              "open_issues": np.maximum(np.diff(total) / 1440.0, 0.0)})
+        for name, value in zip(keys, key, strict=True):
+            frame.insert(0, name, value)
+        frames.append(frame)
+    columns = [*keys, "day", "open_issues"]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(
+        columns=columns)
+
+
+def daily_mean(frame: pd.DataFrame, value: str = "open_issues", hue: str | None = None,
+               smooth_days: int = 1) -> pd.DataFrame:
+    """Mean, minimum and maximum over replications of a daily value (e.g. from
+    :func:`open_issues`), per day (and ``hue``), optionally as a centred rolling mean over
+    ``smooth_days`` (missing at the first and last days, where the window is incomplete)."""
+    keys = [k for k in (hue, "day") if k]
+    out = frame.groupby(keys, sort=True, observed=True)[value].agg(["mean", "min", "max"])
+    out = out.reset_index()
+    if smooth_days > 1:
+        roll = out.groupby(hue, observed=True) if hue else out
+        for column in ("mean", "min", "max"):
+            out[column] = roll[column].transform(
+                lambda s: s.rolling(smooth_days, center=True).mean())
+    return out
+
+
+def backlog_chart(
+    frame: pd.DataFrame,
+    hue: str | None = None,
+    value: str = "open_issues",
+    shade: tuple[float, float] | None = None,
+    shade_label: str = "surge",
+    marks: Mapping[str, float] | None = None,
+    smooth_days: int = 1,
+    title: str | None = None,
+    ylabel: str = "open issues (mean over the day)",
+) -> Figure:
+    """A daily value over time (default the backlog of :func:`open_issues`): the mean over
+    replications as a line, their range as a band, one series per ``hue``. ``shade`` marks a
+    period (days), ``marks`` labelled days as vertical lines (e.g. ``{"recovered": 131}``)."""
+    daily = daily_mean(frame, value, hue, smooth_days)
+    fig = Figure(figsize=(8.0, 3.6), layout="constrained")
+    ax = fig.add_subplot()
+    if shade is not None:
+        ax.axvspan(shade[0], shade[1], color="#ff7f0e", alpha=0.12, label=shade_label)
+    series = [(None, daily)] if hue is None else list(daily.groupby(hue, sort=False))
+    for i, (name, rows) in enumerate(series):
+        colour = PALETTE[i % len(PALETTE)]
+        ax.fill_between(rows["day"], rows["min"], rows["max"], color=colour, alpha=0.2, lw=0)
+        ax.plot(rows["day"], rows["mean"], color=colour, lw=1.5,
+                label=None if name is None else str(name))
+    for label, day in (marks or {}).items():
+        if day is not None and np.isfinite(day):
+            ax.axvline(day, color=COLOURS["target"], ls="--", lw=1)
+            ax.annotate(label, (day, 1), xycoords=("data", "axes fraction"), xytext=(3, -12),
+                        textcoords="offset points", fontsize=8)
+    ax.set_xlabel("day", fontsize=9)
+    ax.set_ylabel(ylabel, fontsize=9)
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, frameon=False, loc="upper left")
+    ax.set_title(title or "", fontsize=11)
+    return fig
+
+
+def recovery_day(level: pd.Series, reference: pd.Series, after_day: float,
+                 tolerance: float = 0.10) -> int | None:
+    """The first day from ``after_day`` on after which ``level`` (e.g. the mean backlog per day
+    in a surge) stays within ``tolerance`` (relative) of ``reference`` (the same without the
+    surge, same seeds) to the last day of both; None if it never does. Both are indexed by
+    day."""
+    both = pd.concat([level.rename("level"), reference.rename("reference")], axis=1).dropna()
+    both = both[both.index >= after_day]
+    if both.empty:
+        return None
+    outside = both["level"] > both["reference"] * (1 + tolerance)
+    if not outside.any():
+        return int(both.index[0])
+    last = both.index[outside.to_numpy()].max()
+    later = both.index[both.index > last]
+    return int(later[0]) if len(later) else None
+
+
+def work_by_role(records: pd.DataFrame, every_days: int = 7, days: float | None = None,
+                 by: str = "responder_role") -> pd.DataFrame:
+    """Issues taken by each role (``by``) in each period of ``every_days`` days, by when the
+    responder started; the mean per replication. Columns: ``day`` (first day of the period),
+    ``by``, ``issues``. Issues no one took (never started) are left out, and with ``days``
+    (e.g. the horizon) periods that do not end by then."""
+    taken = records[records["start_min"].notna()]
+    period = (taken["start_min"] // (every_days * 1440.0)).astype(int) * every_days
+    if days is not None:
+        keep = (period + every_days) <= days
+        taken, period = taken[keep], period[keep]
+    reps = records["replication"].nunique() if "replication" in records.columns else 1
+    counts = taken.groupby([period.rename("day"), taken[by].astype(str).rename(by)],
+                           sort=True).size() / max(reps, 1)
+    return counts.rename("issues").reset_index()
+
+
+def role_chart(
+    frame: pd.DataFrame,
+    by: str = "responder_role",
+    value: str = "issues",
+    shade: tuple[float, float] | None = None,
+    shade_label: str = "surge",
+    title: str | None = None,
+    ylabel: str = "issues taken per week",
+) -> Figure:
+    """Stacked areas of a value per period and role (from :func:`work_by_role`)."""
+    wide = frame.pivot_table(index="day", columns=by, values=value, aggfunc="sum",
+                             fill_value=0.0, observed=True)
+    fig = Figure(figsize=(8.0, 3.6), layout="constrained")
+    ax = fig.add_subplot()
+    if shade is not None:
+        ax.axvspan(shade[0], shade[1], color="#ff7f0e", alpha=0.12, label=shade_label)
+    colours = {"community_worker": "#1f77b4", "grid_member": "#2ca02c",
+               "volunteer": "#9467bd", "party_member": "#d62728"}
+    ax.stackplot(wide.index.to_numpy(float), wide.to_numpy(float).T,
+                 labels=[str(c) for c in wide.columns],
+                 colors=[colours.get(str(c), PALETTE[i % len(PALETTE)])
+                         for i, c in enumerate(wide.columns)], alpha=0.85)
+    ax.set_xlabel("day", fontsize=9)
+    ax.set_ylabel(ylabel, fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, frameon=False, loc="upper left")
+    ax.set_title(title or "", fontsize=11)
+    return fig

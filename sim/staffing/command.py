@@ -1,0 +1,63 @@
+"""The ``gridsim recommend`` and ``gridsim report`` subcommands (wired up in :mod:`sim.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+
+def add_commands(sub: argparse._SubParsersAction,
+                 add_experiment_options: Callable[[argparse.ArgumentParser], None]) -> None:
+    """Add ``recommend`` and ``report`` to the ``gridsim`` subcommands."""
+    from sim.staffing.targets import TARGET_HELP
+
+    p = sub.add_parser(
+        "recommend", help="workers per community against service targets, vs the policy",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="The fewest community workers per community that meet every target: "
+        "Erlang C, then the fast screen, verified with the full model. Writes "
+        "recommendation.csv and report.html.",
+        epilog=TARGET_HELP,
+    )
+    p.add_argument("file", type=Path)
+    p.add_argument("--target", "-t", action="append", metavar="TARGET",
+                   help="a service target, repeatable (see below); replaces the scenario's")
+    add_experiment_options(p)
+
+    p = sub.add_parser("report", help="an HTML report (report.html) of a run folder",
+                       description="Write report.html into a finished run folder: the summary "
+                       "per community, plots with 95% intervals, provenance. It opens in any "
+                       "browser without a server.")
+    p.add_argument("folder", type=Path, metavar="RUN_DIR")
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from sim.staffing.recommend import recommend
+
+    result = recommend(args.file, targets=args.target, replications=args.replications,
+                       seed=args.seed, out=args.out, executor=args.executor,
+                       workers=args.workers, scheduler=getattr(args, "scheduler", None),
+                       progress=False if args.quiet else None)
+    print(f"{result.scenario.name}: staffing recommendation, {result.replications} "
+          f"replications, seed {result.seed}, {result.seconds:.1f} s")
+    for text in result.target_set.descriptions():
+        print(f"  target: {text}")
+    with pd.option_context("display.width", 250, "display.max_columns", 30):
+        print(result.display_table().to_string())
+    disagree = result.table[(result.table["community"] != "all")
+                            & ~result.table["methods_agree"].astype(bool)]
+    for row in disagree.itertuples():
+        print(f"  {row.community}: methods disagree: {row.disagreement} (full model decides)")
+    print(f"folder: {result.folder}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sim.report.html import run_report
+
+    path = run_report(args.folder)
+    print(f"report: {path}")
+    return 0

@@ -1,0 +1,55 @@
+"""Annual cost of staffing levels from the scenario's pay table (四岗十八级)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from sim.scenario.policy import PayTable
+
+
+def cost_column(pay: PayTable | None, which: str) -> str:
+    """Column name of a yearly cost, with the currency in it: ``cost_policy_cny_per_year``."""
+    currency = (pay.currency if pay else "cny").lower()
+    return f"cost_{which}_{currency}_per_year"
+
+
+def staffing_costs(pay: PayTable | None, levels: Mapping[str, Mapping[str, int | None]]
+                   ) -> pd.DataFrame:
+    """Yearly cost of each named staffing level of each community.
+
+    ``levels`` maps a community id to {name: workers}, e.g. {"policy": 2, "recommended": 3}.
+    Returns one row per community, one ``cost_<name>_<currency>_per_year`` column per name
+    (NaN without a pay table or a level).
+    """
+    rows = []
+    for community, named in levels.items():
+        row: dict[str, object] = {"community": community}
+        for name, workers in named.items():
+            value = float("nan") if pay is None or workers is None else pay.cost(int(workers))
+            row[cost_column(pay, name)] = value
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def describe_pay(pay: PayTable) -> list[str]:
+    """The pay table's assumptions and rules in plain words, for reports."""
+    lines = list(pay.assumptions)
+    roster = ", ".join(f"{p.post} grade {p.grade} ({pay.annual_cost(p):,.0f} {pay.currency})"
+                       for p in pay.roster)
+    added = pay.added_worker
+    lines.append(
+        f"A worker costs (post pay + grade pay) x {pay.months_per_year:g} months x "
+        f"(1 + {pay.on_cost_share:.0%} employer on-cost)."
+    )
+    if roster:
+        lines.append(f"A community's first workers are, in order: {roster}.")
+    lines.append(
+        f"Every further worker is a {added.post} worker at grade {added.grade} "
+        f"({pay.annual_cost(added):,.0f} {pay.currency} a year); with fewer workers the roster "
+        "is cut from the end."
+    )
+    if pay.placeholder:
+        lines.append("PLACEHOLDER figures: replace the pay table with local figures before use.")
+    return lines

@@ -1,0 +1,124 @@
+"""The HTML report of a staffing recommendation (``report.html`` of ``gridsim recommend``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from sim import plot
+from sim.report.html import Report, provenance
+from sim.staffing.cost import cost_column
+
+if TYPE_CHECKING:
+    from sim.staffing.recommend import RecommendResult
+
+
+def recommendation_report(result: RecommendResult) -> str:
+    """The whole report as one self-contained HTML string."""
+    spec = result.scenario.scenario
+    compiled = result.target_set
+    table = result.table
+    communities = table[table["community"] != "all"]
+    report = Report(
+        f"Staffing recommendation: {result.scenario.name}",
+        f"The fewest community workers per community that meet every target, checked three "
+        f"ways, against the policy of one worker per "
+        f"{spec.staffing.community_workers.households_per_worker:g} households. "
+        f"{result.replications} replications, seed {result.seed}.",
+    )
+    report.heading("Targets")
+    report.items(compiled.descriptions())
+
+    total = table[table["community"] == "all"].iloc[0]
+    summary = (
+        f"Policy: {total['policy_workers']} workers; recommended: "
+        f"{_text(total['recommended_workers'])} workers "
+        f"({_text(total['households_per_worker_recommended'], '{:,.0f}')} households per worker)."
+    )
+    pay = spec.pay
+    if pay is not None:
+        summary += (
+            f" Yearly cost: {_text(total[cost_column(pay, 'policy')], '{:,.0f}')} {pay.currency}"
+            f" under the policy, {_text(total[cost_column(pay, 'recommended')], '{:,.0f}')} "
+            f"{pay.currency} as recommended."
+        )
+    report.paragraph(summary)
+    disagree = communities[~communities["methods_agree"].astype(bool)]
+    if not disagree.empty:
+        report.paragraph(
+            "The methods disagree for " + ", ".join(
+                f"{r.community} ({r.disagreement})" for r in disagree.itertuples())
+            + ". The full model decides.", note=True)
+
+    report.heading("Recommendation per community")
+    report.table(result.display_table(), index=True, table_id="recommendation",
+                 caption="Workers by method; achieved shares under the policy and as "
+                 "recommended (full model, mean ± 95% half-width); utilisation; yearly cost")
+    report.heading("All columns")
+    report.table(_wide(table), table_id="recommendation-columns",
+                 caption="recommendation.csv (CI bounds in the CSV)")
+
+    report.heading("Service level against staff")
+    marks = communities[["community", "policy_workers", "recommended_workers"]].rename(
+        columns={"policy_workers": "policy", "recommended_workers": "recommended"})
+    marks = marks.astype({"policy": "float", "recommended": "float"})
+    for i, target in compiled.service:
+        report.figure(
+            plot.service_curves(result.levels, target.key, target=target.share, marks=marks,
+                                title=compiled.describe(i)),
+            caption=f"{compiled.describe(i)}: share by number of workers (analytic curve, screen "
+            "and full model with 95% intervals); dashed vertical: policy, solid: recommended.",
+        )
+    util = communities[["community", "utilisation_policy", "utilisation_recommended"]]
+    report.figure(
+        plot.grouped_bars(util, "community", {"policy": "utilisation_policy",
+                                              "recommended": "utilisation_recommended"},
+                          title="Utilisation of community workers (full model)",
+                          ylabel="busy share", line=compiled.max_utilisation,
+                          line_label="maximum"),
+        caption="Utilisation under the policy and as recommended.",
+    )
+    if pay is not None:
+        costs = communities[["community", cost_column(pay, "policy"),
+                             cost_column(pay, "recommended")]]
+        report.figure(
+            plot.grouped_bars(costs, "community", {"policy": cost_column(pay, "policy"),
+                                                   "recommended": cost_column(pay,
+                                                                              "recommended")},
+                              title=f"Yearly cost ({pay.currency})", ylabel=pay.currency),
+            caption="Yearly employer cost of the workers under the policy and as recommended.",
+        )
+    notes = communities[communities["notes"].astype(str) != ""]
+    if not notes.empty:
+        report.heading("Notes")
+        report.items(f"{r.community}: {r.notes}" for r in notes.itertuples())
+    grids = communities[(communities["grids_missing_recommended"].astype(str) != "")
+                        | (communities["grids_missing_policy"].astype(str) != "")]
+    report.heading("Grids")
+    if result.grids.empty:
+        report.paragraph("No community has more than one grid: no per-grid shares.")
+    elif grids.empty:
+        report.paragraph("Every grid meets the targets at the recommended level.")
+    else:
+        report.table(grids[["community", "grids_missing_policy", "grids_missing_recommended"]],
+                     caption="Grids whose mean share misses a target")
+
+    report.heading("Assumptions")
+    report.items(result.assumptions)
+    report.heading("Provenance")
+    report.facts({**provenance(result.manifest),
+                  "seconds": f"{result.seconds:.1f}"})
+    return report.html()
+
+
+def _text(value, fmt: str = "{}") -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return "-"
+    return fmt.format(value)
+
+
+def _wide(table: pd.DataFrame) -> pd.DataFrame:
+    """The CSV's columns without the CI bounds (they make the table unreadable)."""
+    keep = [c for c in table.columns if not c.endswith(("_ci_low", "_ci_high"))]
+    return table[keep]

@@ -1,0 +1,114 @@
+"""Intervals, paired differences, verdicts, the sequential schedule (sim.experiment.statistics)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sim.experiment.statistics import (
+    HalfWidthTarget,
+    direction,
+    next_total,
+    paired_differences,
+    summarise,
+    t_interval,
+    verdict,
+)
+
+
+def test_t_interval_matches_scipy():
+    values = np.array([3.1, 2.7, 3.9, 3.3, np.nan, 2.2])
+    mean, half, std, n = t_interval(values)
+    finite = values[np.isfinite(values)]
+    low, high = stats.t.interval(0.95, len(finite) - 1, loc=finite.mean(),
+                                 scale=stats.sem(finite))
+    assert n == 5 and mean == pytest.approx(finite.mean())
+    assert (mean - half, mean + half) == pytest.approx((low, high), rel=1e-12)
+    assert std == pytest.approx(finite.std(ddof=1))
+    assert np.isnan(t_interval(np.array([1.0]))[1])
+
+
+def replications_table(values: dict[str, list[float]]) -> pd.DataFrame:
+    n = len(next(iter(values.values())))
+    return pd.DataFrame({"replication": range(n), "community": "all", "category": "all",
+                         **values})
+
+
+def test_summary_interval_is_the_student_t_interval():
+    table = replications_table({"wait_min_mean": [1.0, 2.0, 4.0, 3.5]})
+    row = summarise(table).iloc[0]
+    mean, half, _, n = t_interval(np.array([1.0, 2.0, 4.0, 3.5]))
+    assert row["mean"] == mean and row["half_width"] == pytest.approx(half, rel=1e-14)
+    assert row["replications"] == n
+
+
+@pytest.mark.parametrize(("metric", "sign"), [
+    ("wait_min_mean", -1), ("wait_probability", -1), ("response_min_p90", -1),
+    ("resolution_h_mean", -1), ("backlog_mean", -1), ("queue_mean", -1),
+    ("response_within_target_share", 1), ("resolution_within_target_share", 1),
+    ("report_delay_min_mean", -1), ("department_on_time_share", 1),
+    ("utilisation", 0), ("utilisation_volunteer", 0), ("escalated_share", 0), ("issues", 0),
+    ("volunteer_points", 0), ("something_new", 0),
+])
+def test_direction_of_each_metric(metric, sign):
+    assert direction(metric) == sign
+
+
+def test_verdict_rule():
+    assert verdict("response_min_mean", -3.0, -1.0) == "better"   # clearly lower
+    assert verdict("response_min_mean", 1.0, 3.0) == "worse"
+    assert verdict("response_min_mean", -1.0, 3.0) == "no clear difference"
+    assert verdict("response_within_target_share", 0.01, 0.02) == "better"  # clearly higher
+    assert verdict("response_within_target_share", -0.02, -0.01) == "worse"
+    assert verdict("utilisation", 0.1, 0.2) == "-"  # no better direction
+    assert verdict("response_min_mean", np.nan, np.nan) == "no clear difference"
+    assert verdict("response_min_mean", 0.0, 0.0) == "no clear difference"
+
+
+def test_paired_difference_is_the_paired_t_interval():
+    base = [10.0, 12.0, 9.0, 15.0, 11.0]
+    other = [9.0, 11.5, 8.2, 14.1, 10.3]
+    diff = paired_differences(replications_table({"wait_min_mean": other}),
+                              replications_table({"wait_min_mean": base})).iloc[0]
+    d = np.subtract(other, base)
+    mean, half, _, n = t_interval(d)
+    assert diff["difference"] == pytest.approx(mean)
+    assert diff["difference_half_width"] == pytest.approx(half)
+    assert diff["paired_replications"] == n == 5
+    assert diff["verdict"] == "better"
+    # the same scenario against itself: exactly zero
+    same = paired_differences(replications_table({"wait_min_mean": base}),
+                              replications_table({"wait_min_mean": base})).iloc[0]
+    assert (same["difference"], same["difference_ci_low"], same["difference_ci_high"]) == (0, 0, 0)
+    assert same["verdict"] == "no clear difference"
+
+
+def test_rounding_noise_is_no_difference():
+    """The same issues summed in another order differ in the last bits: not a difference."""
+    base = np.array([0.1 + 0.2, 7.0, 3.3])
+    noisy = base * (1 + 4e-16)
+    diff = paired_differences(replications_table({"resolution_h_mean": list(noisy)}),
+                              replications_table({"resolution_h_mean": list(base)})).iloc[0]
+    assert diff["difference"] == 0 and diff["verdict"] == "no clear difference"
+
+
+def test_half_width_target_parsing():
+    t = HalfWidthTarget.parse("response_min_p90=1.5")
+    assert (t.metric, t.half_width, t.community, t.category, t.relative) == (
+        "response_min_p90", 1.5, "all", "all", False)
+    t = HalfWidthTarget.parse("resolution_h_mean = 5%", "dongguan/livelihood")
+    assert (t.half_width, t.community, t.category, t.relative) == (
+        0.05, "dongguan", "livelihood", True)
+    for bad in ("response_min_p90", "=1", "x=abc", "x=-1", "x=0"):
+        with pytest.raises(ValueError):
+            HalfWidthTarget.parse(bad)
+
+
+def test_sequential_schedule():
+    assert next_total(10, 2.0, 1.0, 200) == 20          # needs ~40: at most doubles
+    assert next_total(10, 1.1, 1.0, 200) == 13          # 10 * 1.21 -> 13
+    assert next_total(10, 1.0001, 1.0, 200) == 11       # at least one more
+    assert next_total(150, 2.0, 1.0, 200) == 200        # never past the cap
+    assert next_total(1, np.nan, 1.0, 200) == 2         # no interval yet: double
