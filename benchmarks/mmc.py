@@ -84,8 +84,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3, help="best of this many runs")
-    issues = parser.parse_args().issues
-    repeat = parser.parse_args().repeat
+    parser.add_argument("--only", choices=("engine", "idiomatic"),
+                        help="run one side once (to time whole processes against each other)")
+    args = parser.parse_args()
+    issues, repeat = args.issues, args.repeat
+    if args.only:
+        count, seconds = (run_engine if args.only == "engine" else run_idiomatic)(issues)
+        print(f"{args.only}: issues={count} seconds={seconds:.3f} "
+              f"issues_per_s={count / seconds:.0f}")
+        return
     engine = max(n / s for n, s in (run_engine(issues, seed) for seed in range(repeat)))
     idiomatic = max(n / s for n, s in (run_idiomatic(issues, seed) for seed in range(repeat)))
     quarter, full = peak_mb(issues // 4), peak_mb(issues)
