@@ -155,3 +155,19 @@ def test_compare_needs_two_scenarios(base, capsys):
         sim.compare([base], save=False)
     assert main(["compare", str(BASELINE)]) == 2
     assert "at least two" in capsys.readouterr().err
+
+
+def test_worst_p90_grid_of_each_community_is_named(base, capsys):
+    """`gridsim compare` names, per community and scenario, the grid with the worst p90 response:
+    the grid row of the tidy table with the highest mean response_min_p90."""
+    pooled = base.with_overrides({"dispatch.policy": "pooled"}, label="pooled")
+    result = sim.compare([base, pooled], replications=2, seed=4, save=False, executor="serial",
+                         progress=False, labels=["baseline", "pooled"])
+    worst = result.worst_grids()
+    t = result.table
+    rows = t[(t.metric == "response_min_p90") & (t.category == "all") & (t.grid != "all")]
+    assert list(worst.index) == ["dongguan", "xiguan", "nanguan"]
+    for (community, label), part in rows.groupby(["community", "scenario"]):
+        top = part.loc[part["mean"].idxmax()]
+        assert worst.at[community, label].startswith(f"{top.grid} (")
+    assert "Grid with the worst p90 response in each community" in result.text()

@@ -138,6 +138,27 @@ class CompareResult:
             rows.append(row)
         return pd.DataFrame(rows).set_index("community")
 
+    def worst_grids(self, metric: str = "response_min_p90", digits: int = 1) -> pd.DataFrame:
+        """One row per community: per scenario, the grid with the highest mean ``metric``
+        (``grid (mean ± half-width)``); empty where the scenarios have no grid rows."""
+        t = self.table[(self.table.metric == metric) & (self.table.category == "all")]
+        if "grid" not in t.columns:
+            return pd.DataFrame()
+        t = t[(t.grid != "all") & np.isfinite(t["mean"])]
+        rows = []
+        for community in dict.fromkeys(t.community):
+            row: dict[str, Any] = {"community": community}
+            for label in self.labels:
+                part = t[(t.community == community) & (t.scenario == label)]
+                if part.empty:
+                    row[label] = "-"
+                    continue
+                worst = part.loc[part["mean"].idxmax()]
+                row[label] = (f"{worst.grid} "
+                              f"({with_ci(worst['mean'], worst['half_width'], digits)})")
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("community") if rows else pd.DataFrame()
+
     def verdicts(self, community: str = "all", category: str = "all") -> pd.DataFrame:
         """Metric by scenario: the verdict of each scenario against the baseline, one group."""
         t = select(self.table, community, category)
@@ -157,6 +178,10 @@ class CompareResult:
             for metric, (title, digits) in KEY_METRICS.items():
                 lines += ["", f"{title} ({metric}):",
                           self.side_by_side(metric, digits=digits).to_string()]
+            worst = self.worst_grids()
+            if not worst.empty:
+                lines += ["", "Grid with the worst p90 response in each community "
+                              "(response_min_p90, minutes):", worst.to_string()]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
