@@ -14,7 +14,13 @@ import pandas as pd
 
 from sim.errors import GridsimError, ScenarioError
 from sim.experiment.commands import add_commands as add_experiment_commands
-from sim.experiment.commands import add_run_options, cmd_compare, cmd_sweep, run_target
+from sim.experiment.commands import (
+    add_run_options,
+    cmd_compare,
+    cmd_sweep,
+    run_target,
+    whole_number,
+)
 from sim.experiment.executors import EXECUTORS
 from sim.experiment.interrupt import exit_code
 from sim.scenario.loading import load_scenario
@@ -30,24 +36,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative (got {value})")
-    return value
+_positive_int = whole_number(1)
+_seed = whole_number(0)
 
 
 def _add_experiment_options(p: argparse.ArgumentParser) -> None:
