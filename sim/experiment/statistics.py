@@ -63,6 +63,19 @@ def select(frame: pd.DataFrame, community: str = "all", category: str = "all",
     return frame[mask]
 
 
+def _t_intervals(
+    frame: pd.DataFrame, keys: list[str], column: str, level: float
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Per group of ``keys``: mean, std and count of ``column``, and the Student-t half-width."""
+    agg = frame.groupby(keys, sort=False, observed=True)[column].agg(["mean", "std", "count"])
+    agg = agg.reset_index()
+    n = agg["count"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(n > 1, stdtrit(np.maximum(n - 1, 1), 0.5 + level / 2), np.nan)
+        half = t * agg["std"].to_numpy() / np.sqrt(n)
+    return agg, half
+
+
 def summarise(replications: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
     """One row per group and metric: mean and ``level`` Student-t interval over replications.
 
@@ -71,15 +84,7 @@ def summarise(replications: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
     groups = group_columns(replications)
     long = replications.melt(id_vars=["replication", *groups], var_name="metric")
     long = long[np.isfinite(long["value"].astype(float))]
-    agg = (
-        long.groupby([*groups, "metric"], sort=False, observed=True)["value"]
-        .agg(["mean", "std", "count"])
-        .reset_index()
-    )
-    n = agg["count"].to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(n > 1, stdtrit(np.maximum(n - 1, 1), 0.5 + level / 2), np.nan)
-        half = t * agg["std"].to_numpy() / np.sqrt(n)
+    agg, half = _t_intervals(long, [*groups, "metric"], "value", level)
     agg["ci_low"] = agg["mean"] - half
     agg["ci_high"] = agg["mean"] + half
     agg["half_width"] = half
@@ -161,21 +166,13 @@ def paired_differences(
         d[np.abs(d) <= ROUNDING * np.maximum(np.abs(x), np.abs(y))] = 0.0
     both["d"] = d
     both = both[np.isfinite(both["d"])]
-    agg = (
-        both.groupby([*groups, "metric"], sort=False, observed=True)["d"]
-        .agg(["mean", "std", "count"])
-        .reset_index()
-    )
-    n = agg["count"].to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(n > 1, stdtrit(np.maximum(n - 1, 1), 0.5 + level / 2), np.nan)
-        half = t * agg["std"].to_numpy() / np.sqrt(n)
+    agg, half = _t_intervals(both, [*groups, "metric"], "d", level)
     out = agg[[*groups, "metric"]].copy()
     out["difference"] = agg["mean"]
     out["difference_ci_low"] = agg["mean"] - half
     out["difference_ci_high"] = agg["mean"] + half
     out["difference_half_width"] = half
-    out["paired_replications"] = n
+    out["paired_replications"] = agg["count"].to_numpy()
     out["verdict"] = [
         verdict(m, lo, hi)
         for m, lo, hi in zip(out["metric"], out["difference_ci_low"], out["difference_ci_high"],
