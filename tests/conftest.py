@@ -39,6 +39,15 @@ def mmc_scenario(
     return from_mapping(data, "<test>")
 
 
+def small(days: float) -> LoadedScenario:
+    """The baseline's first three communities over ``days`` days: the real model, kept small."""
+    from sim.scenario import load_scenario
+
+    base = load_scenario(BASELINE)
+    return base.with_overrides({"horizon.days": days, "horizon.warmup_days": 3,
+                                "communities": base.data["communities"][:3]})
+
+
 @pytest.fixture
 def small_baseline() -> LoadedScenario:
     """The baseline over 60 days: the real file, a shorter horizon."""

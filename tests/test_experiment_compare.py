@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import BASELINE
+from conftest import BASELINE, small
 from scipy import stats
 
 import sim
@@ -20,13 +20,6 @@ def workers(loaded: sim.LoadedScenario, community: str) -> int:
     """Community workers of one community under the scenario's staffing rule."""
     s = loaded.scenario
     return s.workers(next(c for c in s.communities if c.id == community))
-
-
-def small(days: float) -> sim.LoadedScenario:
-    """The baseline's first three communities over ``days`` days: the real model, kept small."""
-    base = sim.load_scenario(BASELINE)
-    return base.with_overrides({"horizon.days": days, "horizon.warmup_days": 3,
-                                "communities": base.data["communities"][:3]})
 
 
 @pytest.fixture(scope="module")

@@ -8,18 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import BASELINE
+from conftest import BASELINE, small
 
 import sim
 from sim.cli import main
 from sim.experiment.executors import ProcessExecutor, open_executor
-
-
-def small(days: float) -> sim.LoadedScenario:
-    """The baseline's first three communities over ``days`` days: the real model, kept small."""
-    base = sim.load_scenario(BASELINE)
-    return base.with_overrides({"horizon.days": days, "horizon.warmup_days": 3,
-                                "communities": base.data["communities"][:3]})
 
 
 @pytest.fixture(scope="module")

@@ -6,20 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import BASELINE
+from conftest import small
 
 import sim
 from sim.cli import main
 from sim.experiment.statistics import next_total, select, summarise
 
 METRIC = "response_min_mean"
-
-
-def small(days: float) -> sim.LoadedScenario:
-    """The baseline's first three communities over ``days`` days: the real model, kept small."""
-    base = sim.load_scenario(BASELINE)
-    return base.with_overrides({"horizon.days": days, "horizon.warmup_days": 3,
-                                "communities": base.data["communities"][:3]})
 
 
 @pytest.fixture(scope="module")

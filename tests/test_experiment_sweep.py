@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import BASELINE
+from conftest import small
 
 import sim
 from sim.cli import main
@@ -16,13 +16,6 @@ from sim.experiment.sweep import parse_set
 
 RATIO = "staffing.community_workers.households_per_worker"
 DONGGUAN = "communities.dongguan.community_workers"
-
-
-def small(days: float) -> sim.LoadedScenario:
-    """The baseline's first three communities over ``days`` days: the real model, kept small."""
-    base = sim.load_scenario(BASELINE)
-    return base.with_overrides({"horizon.days": days, "horizon.warmup_days": 3,
-                                "communities": base.data["communities"][:3]})
 
 
 @pytest.fixture(scope="module")
