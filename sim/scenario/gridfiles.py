@@ -185,35 +185,22 @@ def _parse_households(value: Any, required: bool) -> tuple[Any, str | None]:
     return int(number), None
 
 
-def _parse_coordinate(value: Any, required: bool) -> tuple[Any, str | None]:
-    if _missing(value):
-        return None, "missing" if required else None
-    number = _number(value)
-    if number is None:
-        return None, f"not a number (got {_show(value)})"
-    return number, None
+def _real(lowest: float | None = None, inclusive: bool = True):
+    """A parser of a real number, optionally bounded below (``> lowest`` when not inclusive)."""
 
+    def parse(value: Any, required: bool) -> tuple[Any, str | None]:
+        if _missing(value):
+            return None, "missing" if required else None
+        number = _number(value)
+        if number is None:
+            return None, f"not a number (got {_show(value)})"
+        if lowest is not None and inclusive and number < lowest:
+            return None, f"must not be negative (got {_show(value)})"
+        if lowest is not None and not inclusive and number <= lowest:
+            return None, f"must be greater than {lowest:g} (got {_show(value)})"
+        return number, None
 
-def _parse_area(value: Any, required: bool) -> tuple[Any, str | None]:
-    if _missing(value):
-        return None, None
-    number = _number(value)
-    if number is None:
-        return None, f"not a number (got {_show(value)})"
-    if number <= 0:
-        return None, f"must be greater than 0 (got {_show(value)})"
-    return number, None
-
-
-def _parse_issue_weight(value: Any, required: bool) -> tuple[Any, str | None]:
-    if _missing(value):
-        return None, None
-    number = _number(value)
-    if number is None:
-        return None, f"not a number (got {_show(value)})"
-    if number < 0:
-        return None, f"must not be negative (got {_show(value)})"
-    return number, None
+    return parse
 
 
 def _parse_bool(value: Any, required: bool) -> tuple[Any, str | None]:
@@ -233,10 +220,10 @@ _PARSERS: dict[str, Callable[[Any, bool], tuple[Any, str | None]]] = {
     "grid_id": _parse_grid_id,
     "community_id": _parse_community_id,
     "households": _parse_households,
-    "x_m": _parse_coordinate,
-    "y_m": _parse_coordinate,
-    "area_m2": _parse_area,
-    "issue_weight": _parse_issue_weight,
+    "x_m": _real(),
+    "y_m": _real(),
+    "area_m2": _real(0.0, inclusive=False),
+    "issue_weight": _real(0.0),
     "building_heads": _parse_bool,
 }
 
