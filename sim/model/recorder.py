@@ -11,6 +11,8 @@ each grid of a community that has more than one grid (column ``grid``).
 
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 import pandas as pd
 
@@ -89,8 +91,12 @@ class Recorder:
         self._home = np.array([r.grid for r in plan.responders] + [-1], dtype=np.int64)
         n = len(self.groups) + 1  # a spare group that grid-less rows fall into
         self._n = n
-        self._sums = {key: np.zeros(n) for key in _SUMS}
-        self._hist = np.zeros((3, n, _BINS + 1), dtype=np.int64)
+        # statistics are kept per cell (grid x category) and summed into groups when read
+        n_cells = len(grids.ids) * nk
+        cell_grid, cell_category = np.divmod(np.arange(n_cells), nk)
+        self._cell_groups = self._levels(cell_category, cell_grid)  # (levels, cells)
+        self._cell_sums = np.zeros((len(_SUMS), n_cells))
+        self._hist = np.zeros((3, n * (_BINS + 1)), dtype=np.int64)
         self._busy = np.zeros(len(plan.responders) + 1)  # + a spare for "no responder"
 
     def _levels(self, category: np.ndarray, grid: np.ndarray) -> np.ndarray:
@@ -105,18 +111,21 @@ class Recorder:
         """Fold the buffered issues into the statistics."""
         if not self.buffer:
             return
-        rows = np.array(self.buffer, dtype=float)
+        fields = len(RECORD_FIELDS)
+        rows = np.fromiter(chain.from_iterable(self.buffer), dtype=float,
+                           count=len(self.buffer) * fields).reshape(-1, fields)
         self.buffer.clear()
         if self.keep_records:
             self._chunks.append(rows)
+        columns = rows.T.copy()  # one contiguous array per field
         plan = self.plan
-        category = rows[:, 0].astype(np.int64)
-        grid = rows[:, 1].astype(np.int64)
-        occurred, reported, start, onsite, closed = (rows[:, i] for i in range(2, 7))
-        responder = rows[:, 7].astype(np.int64) % len(self._busy)  # -1 (none) -> the spare
-        flags = rows[:, 8].astype(np.int64)
+        category = columns[0].astype(np.int64)
+        grid = columns[1].astype(np.int64)
+        occurred, reported, start, onsite, closed = columns[2:7]
+        responder = columns[7].astype(np.int64) % len(self._busy)  # -1 (none) -> the spare
+        flags = columns[8].astype(np.int64)
         lo, hi = plan.warmup_min, plan.horizon_min
-        self._busy += np.bincount(responder, weights=_overlap(rows[:, 9], rows[:, 10], lo, hi),
+        self._busy += np.bincount(responder, weights=_overlap(columns[9], columns[10], lo, hi),
                                   minlength=len(self._busy))
         served = ~np.isnan(start)
         resolved = ~np.isnan(closed)
@@ -152,17 +161,24 @@ class Recorder:
             "open": _overlap(reported, end, lo, hi),
             "queue": _overlap(reported, np.where(served, start, end), lo, hi),
         }
-        hists = [(s_served, _bin(wait)), (s_served, _bin(response)),
-                 (s_resolved, _bin(resolution))]
-        n, width = self._n, _BINS + 1
-        levels = self._levels(category, grid)  # (levels, issues): each issue counts in each
-        gid = levels.ravel()
-        for key, values in per_issue.items():
-            weights = np.tile(values.astype(float), len(levels))
-            self._sums[key] += np.bincount(gid, weights=weights, minlength=n)
-        for m, (mask, b) in enumerate(hists):
-            cell = (levels[:, mask] * width + b[mask]).ravel()
-            self._hist[m] += np.bincount(cell, minlength=n * width).reshape(n, width)
+        cell = grid * len(plan.categories) + category
+        n_cells = self._cell_sums.shape[1]
+        for i, key in enumerate(_SUMS):
+            self._cell_sums[i] += np.bincount(cell, weights=per_issue[key], minlength=n_cells)
+        width = _BINS + 1
+        for m, (mask, values) in enumerate(((s_served, wait), (s_served, response),
+                                            (s_resolved, resolution))):
+            cells = self._cell_groups[:, cell[mask]] * width + _bin(values[mask])
+            np.add.at(self._hist[m], cells.ravel(), 1)
+
+    def _group_sums(self) -> np.ndarray:
+        """The per-cell sums added up into groups: (sums, groups)."""
+        levels = len(self._cell_groups)
+        index = (np.arange(len(_SUMS))[:, None, None] * self._n + self._cell_groups).ravel()
+        weights = np.broadcast_to(self._cell_sums[:, None, :], (len(_SUMS), levels,
+                                                               self._cell_sums.shape[1]))
+        sums = np.bincount(index, weights=weights.ravel(), minlength=len(_SUMS) * self._n)
+        return sums.reshape(len(_SUMS), self._n)[:, :-1]
 
     def finish(self, busy_min: np.ndarray, unfinished: int) -> None:
         """Add busy minutes the engine kept itself (pre-empted segments, issues still open at the
@@ -174,8 +190,8 @@ class Recorder:
     def metrics(self) -> pd.DataFrame:
         """One row per group with every metric of this replication (tidy, units in names)."""
         self.flush()
-        s = {key: value[:-1] for key, value in self._sums.items()}
-        hist = self._hist[:, :-1]
+        s = dict(zip(_SUMS, self._group_sums(), strict=True))
+        hist = self._hist.reshape(3, self._n, _BINS + 1)[:, :-1]
         window = self.plan.window_min
         with np.errstate(invalid="ignore", divide="ignore"):
             issues, served, resolved = s["issues"], s["served"], s["resolved"]
