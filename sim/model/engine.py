@@ -1,8 +1,8 @@
 """The SimPy engine: issues arise in grids, are reported, dispatched, travelled to, handled,
 escalated to departments, and closed.
 
-Design for speed (DESIGN.md section 7): the per-issue path schedules bare callback events
-(:class:`Call`) through ``Environment.schedule`` instead of one generator process and a
+Design for speed (DESIGN.md section 7): the per-issue path puts bare calls on the schedule of a
+:class:`~sim.model.kernel.Kernel` (a SimPy environment) instead of one generator process and a
 ``Resource`` request per issue. Issues are plain lists, random numbers come in numpy blocks
 from named streams, and finished issues go to a buffer folded into numpy sums every few
 thousand issues. Rare, stateful behaviour (shift changes, care-visit rounds) runs as ordinary
@@ -39,14 +39,13 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from heapq import heappop, heappush
 from itertools import repeat
-from typing import Any
 
 import numpy as np
-import simpy
 from simpy.events import NORMAL
 
 from sim.experiment.streams import Streams
 from sim.model.distributions import block_iter, block_sampler
+from sim.model.kernel import Kernel
 from sim.model.plan import DRAIN_DAYS, MINUTES_PER_DAY, ModelPlan
 from sim.model.recorder import FLUSH, Recorder
 
@@ -57,26 +56,15 @@ from sim.model.recorder import FLUSH, Recorder
 ESCALATE, ON_TIME, PREEMPTED, OVERFLOW = 1, 2, 4, 8
 
 
-class Call:
-    """A bare SimPy event that calls ``fn(event)`` when processed; ``value`` rides along."""
-
-    __slots__ = ("_ok", "_value", "callbacks")
-
-    def __init__(self, fn: Callable[[Any], None], value: Any = None):
-        self.callbacks = [fn]
-        self._ok = True
-        self._value = value
-
-
 class Engine:
     """One replication of a :class:`ModelPlan` with the random streams of ``streams``."""
 
     def __init__(self, plan: ModelPlan, streams: Streams, keep_records: bool = False):
         self.plan = plan
         self.streams = streams
-        self.env = simpy.Environment()
+        self.env = Kernel()
         self.recorder = Recorder(plan, keep_records)
-        self._schedule = self.env.schedule
+        self._call = self.env.call
         self._buffer = self.recorder.buffer
         n_resp = len(plan.responders)
         self.busy = [False] * n_resp
@@ -141,14 +129,13 @@ class Engine:
                 groups.setdefault(r.shift_key, []).append(r.index)
         for members in groups.values():
             self.env.process(self._shifts(plan.responders[members[0]].shifts, members))
-        self._schedule(Call(self._give_up), NORMAL,
-                       plan.horizon_min + DRAIN_DAYS * MINUTES_PER_DAY)
+        self._call(plan.horizon_min + DRAIN_DAYS * MINUTES_PER_DAY, self._give_up)
         self._check_drained()
         self.env.run(until=self.drained)
         self.recorder.finish(self.busy_min, self.open)
         return self.recorder
 
-    def _give_up(self, event: Call) -> None:
+    def _give_up(self, _: None) -> None:
         if not self.drained.triggered:
             self.drained.succeed()
 
@@ -192,19 +179,18 @@ class Engine:
             rng = streams(f"escalate/{source.stream}")
             draws = block_iter(lambda n: rng.random(n))
         self.sources_left += 1
-        self._schedule(Call(self._occurrences(times, handling, delays, draws, share, source)),
-                       NORMAL, first)
+        self._call(first, self._occurrences(times, handling, delays, draws, share, source), first)
 
     def _occurrences(self, times, handling, delays, draws, share, source) -> Callable:
         """The callback that makes one source's issues (a closure: the hot path's locals)."""
-        env, schedule, dispatch = self.env, self._schedule, self._dispatch
+        env, call, dispatch, report = self.env, self._call, self._dispatch, self._report
+        heap, ids = env.heap, env.ids
         category, grid, factor = source.category, source.grid, source.report_factor
 
-        def occur(event: Call) -> None:
-            now = env.now
+        def occur(now: float) -> None:
             following = next(times, None)
             if following is not None:
-                schedule(Call(occur), NORMAL, following - now)
+                heappush(heap, (following, NORMAL, next(ids), occur, following))
             else:
                 self.sources_left -= 1
             flags = ESCALATE if share and next(draws) < share else 0
@@ -216,12 +202,12 @@ class Engine:
             else:
                 wait = next(delays) * factor
                 issue[REPORTED] = now + wait
-                schedule(Call(self._report, issue), NORMAL, wait)
+                call(wait, report, issue)
 
         return occur
 
-    def _report(self, event: Call) -> None:
-        self._dispatch(event._value)
+    def _report(self, issue: list) -> None:
+        self._dispatch(issue)
 
     def add_issue(
         self,
@@ -238,17 +224,17 @@ class Engine:
         g = self.plan.grids.index(grid)
         self.sources_left += 1
         value = (k, g, handling_min, report_delay_min, ESCALATE if escalate else 0)
-        self._schedule(Call(self._scripted, value), NORMAL, occurred_min)
+        self._call(occurred_min, self._scripted, value)
 
-    def _scripted(self, event: Call) -> None:
-        category, grid, handling, delay, flags = event._value
+    def _scripted(self, value: tuple) -> None:
+        category, grid, handling, delay, flags = value
         now = self.env.now
         self.sources_left -= 1
         self.open += 1
         issue = [now + delay, handling, category, grid, now, -1, None, None, -1, flags, False,
                  None, None, None]
         if delay:
-            self._schedule(Call(self._report, issue), NORMAL, delay)
+            self._call(delay, self._report, issue)
         else:
             self._dispatch(issue)
 
@@ -310,8 +296,7 @@ class Engine:
             self.queues[plan.queue_scope[grid]][category].append(issue)
             self.queued[self.community_of_grid[grid]] += 1
             if plan.escalate_after_wait_min is not None:
-                self._schedule(Call(self._waited_too_long, issue), NORMAL,
-                               plan.escalate_after_wait_min)
+                self._call(plan.escalate_after_wait_min, self._waited_too_long, issue)
 
     def _preempt(self, issue: list, candidates) -> bool:
         """Interrupt the responder busy with the least urgent work, if less urgent than this."""
@@ -339,8 +324,7 @@ class Engine:
             work[RESPONDER] = -1
             limit = self.plan.escalate_after_wait_min
             if limit is not None and work[PAIR] < 0:
-                self._schedule(Call(self._waited_too_long, work), NORMAL,
-                               max(work[REPORTED] + limit - now, 0.0))
+                self._call(max(work[REPORTED] + limit - now, 0.0), self._waited_too_long, work)
         self._account(victim, now)
         work[QUEUED] = True
         if work[PAIR] >= 0:
@@ -353,8 +337,7 @@ class Engine:
         self._start(issue, victim)
         return True
 
-    def _waited_too_long(self, event: Call) -> None:
-        issue = event._value
+    def _waited_too_long(self, issue: list) -> None:
         if issue[QUEUED] and issue[START] is None:  # pre-empted work already reached stays
             issue[QUEUED] = False  # left in its deque; skipped when reached
             self.queued[self.community_of_grid[issue[GRID]]] -= 1
@@ -375,10 +358,10 @@ class Engine:
         self.busy[r] = True
         self.current[r] = issue
         self.segment_start[r] = now
-        self._schedule(Call(self._done, (r, self.token[r])), NORMAL, travel + issue[HANDLING])
+        self._call(travel + issue[HANDLING], self._done, (r, self.token[r]))
 
-    def _done(self, event: Call) -> None:
-        r, token = event._value
+    def _done(self, turn: tuple[int, int]) -> None:
+        r, token = turn
         if token != self.token[r]:
             return  # pre-empted meanwhile
         now = self.env.now
@@ -393,12 +376,12 @@ class Engine:
         if back > 0:
             self.current[r] = None  # on the way back: busy, but no issue in hand to pre-empt
             self.token[r] += 1
-            self._schedule(Call(self._back, (r, self.token[r])), NORMAL, back)
+            self._call(back, self._back, (r, self.token[r]))
         else:
             self._free(r)
 
-    def _back(self, event: Call) -> None:
-        r, token = event._value
+    def _back(self, turn: tuple[int, int]) -> None:
+        r, token = turn
         if token == self.token[r]:
             self._free(r)
 
@@ -458,10 +441,10 @@ class Engine:
 
     def _dept_start(self, issue: list, department: int) -> None:
         minutes = next(self.dept_handling[department]) * 60.0
-        self._schedule(Call(self._dept_done, (issue, department)), NORMAL, minutes)
+        self._call(minutes, self._dept_done, (issue, department))
 
-    def _dept_done(self, event: Call) -> None:
-        issue, department = event._value
+    def _dept_done(self, job: tuple[list, int]) -> None:
+        issue, department = job
         now = self.env.now
         deadline = self.plan.departments[department].report_within_h * 60.0
         if now - issue[WHISTLE] <= deadline:
@@ -504,6 +487,7 @@ class PooledEngine(Engine):
         self.idle = [[] for _ in plan.communities]
         for r in plan.responders:
             self.idle[r.community].append(r.index)  # indices ascend: already heaps
+        self.finish = [self._finisher(c) for c in range(len(plan.communities))]
 
     @staticmethod
     def applies(plan: ModelPlan) -> bool:
@@ -519,78 +503,84 @@ class PooledEngine(Engine):
     def _occurrences(self, times, handling, delays, draws, share, source) -> Callable:
         """Issues as tuples ``(reported, handling, category, grid, flags, occurred)``, dispatched
         straight from the arrival callback."""
-        env, schedule, done = self.env, self._schedule, self._done
+        call, report, heap, ids = self._call, self._report, self.env.heap, self.env.ids
         category, grid, factor = source.category, source.grid, source.report_factor
-        idle, queues = self.idle[source.community], self.queues[source.community][source.category]
+        idle, queue = self.idle[source.community], self.queues[source.community][source.category]
+        done = self.finish[source.community]
 
-        def occur(event: Call) -> None:
-            now = env.now
+        def occur(now: float) -> None:
             following = next(times, None)
             if following is not None:
-                schedule(Call(occur), NORMAL, following - now)
+                heappush(heap, (following, NORMAL, next(ids), occur, following))
             else:
                 self.sources_left -= 1
             self.open += 1
             flags = ESCALATE if share and next(draws) < share else 0
             if delays is not None:
                 wait = next(delays) * factor
-                schedule(Call(self._report, (now + wait, next(handling), category, grid, flags,
-                                             now)), NORMAL, wait)
+                call(wait, report, (now + wait, next(handling), category, grid, flags, now))
             elif idle:
-                h = next(handling)
-                schedule(Call(done, ((now, h, category, grid, flags, now), heappop(idle), now)),
-                         NORMAL, h)
+                end = now + next(handling)
+                heappush(heap, (end, NORMAL, next(ids), done,
+                                ((now, end - now, category, grid, flags, now), heappop(idle), now,
+                                 end)))
             else:
-                queues.append((now, next(handling), category, grid, flags, now))
+                queue.append((now, next(handling), category, grid, flags, now))
 
         return occur
 
-    def _scripted(self, event: Call) -> None:
-        category, grid, handling, delay, flags = event._value
+    def _finisher(self, community: int) -> Callable:
+        """The callback that closes an issue in ``community`` and gives its worker the most
+        urgent, oldest waiting issue, or puts the worker back among the idle ones."""
+        heap, ids, buffer = self.env.heap, self.env.ids, self._buffer
+        levels = [tuple(self.queues[community][k] for k in level) for level in self.levels]
+        idle = self.idle[community]
+
+        def done(job: tuple) -> None:
+            issue, r, start, now = job
+            reported, _, category, grid, flags, occurred = issue
+            if flags & ESCALATE:
+                self._escalate([reported, 0.0, category, grid, occurred, -1, start, start, r,
+                                flags, False, None, start, now])
+            else:
+                buffer.append((category, grid, occurred, reported, start, start, now, r, flags,
+                               start, now))
+                if len(buffer) >= FLUSH:
+                    self.recorder.flush()
+                self.open -= 1
+                if self.open == 0 and self.sources_left == 0:
+                    self._check_drained()
+            for level in levels:
+                best = None
+                for queue in level:
+                    if queue and (best is None or queue[0][0] < best[0][0]):
+                        best = queue
+                if best is not None:
+                    following = best.popleft()
+                    end = now + following[1]
+                    heappush(heap, (end, NORMAL, next(ids), done, (following, r, now, end)))
+                    return
+            heappush(idle, r)
+
+        return done
+
+    def _scripted(self, value: tuple) -> None:
+        category, grid, handling, delay, flags = value
         now = self.env.now
         self.sources_left -= 1
         self.open += 1
         issue = (now + delay, handling, category, grid, flags, now)
-        self._schedule(Call(self._report, issue), NORMAL, delay)
+        self._call(delay, self._report, issue)
 
-    def _report(self, event: Call) -> None:
-        issue = event._value
+    def _report(self, issue: tuple) -> None:
         community = self.community_of_grid[issue[3]]
         idle = self.idle[community]
         if idle:
-            self._schedule(Call(self._done, (issue, heappop(idle), self.env.now)), NORMAL,
-                           issue[1])
+            now = self.env.now
+            self._call(issue[1], self.finish[community], (issue, heappop(idle), now,
+                                                          now + issue[1]))
         else:
             self.queues[community][issue[2]].append(issue)
-
-    def _done(self, event: Call) -> None:
-        issue, r, start = event._value
-        now = self.env.now
-        reported, _, category, grid, flags, occurred = issue
-        if flags & ESCALATE:
-            self._escalate([reported, 0.0, category, grid, occurred, -1, start, start, r, flags,
-                            False, None, start, now])
-        else:
-            buffer = self._buffer
-            buffer.append((category, grid, occurred, reported, start, start, now, r, flags, start,
-                           now))
-            if len(buffer) >= FLUSH:
-                self.recorder.flush()
-            self.open -= 1
-            if self.open == 0 and self.sources_left == 0:
-                self._check_drained()
-        queues = self.queues[self.community_of[r]]
-        for level in self.levels:
-            best = None
-            for k in level:
-                queue = queues[k]
-                if queue and (best is None or queue[0][0] < best[0][0]):
-                    best = queue
-            if best is not None:
-                following = best.popleft()
-                self._schedule(Call(self._done, (following, r, now)), NORMAL, following[1])
-                return
-        heappush(self.idle[self.community_of[r]], r)
 
 
 def simulate(plan: ModelPlan, seed: int, replication: int, keep_records: bool = False) -> Recorder:
