@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from sim.model.distributions import block_sizes
 from sim.scenario.schema import ArrivalProfile
 
 MINUTES_PER_HOUR = 60.0
@@ -68,15 +69,13 @@ class IntensityCurve:
         """Expected arrivals over the horizon at a base rate of ``rate_per_min``."""
         return float(self.cumulative[-1] * rate_per_min)
 
-    def times(
-        self, rate_per_min: float, rng: np.random.Generator, block: int = 1024
-    ) -> Iterator[float]:
+    def times(self, rate_per_min: float, rng: np.random.Generator) -> Iterator[float]:
         """Arrival times (minutes, increasing) over the horizon at base rate ``rate_per_min``."""
         if rate_per_min <= 0:
             return
         total = self.cumulative[-1] * rate_per_min
         level = 0.0
-        while True:
+        for block in block_sizes():
             points = level + np.cumsum(rng.exponential(1.0, block))
             level = points[-1]
             inside = points[: np.searchsorted(points, total, side="right")]

@@ -9,7 +9,7 @@ import numpy as np
 
 from sim.scenario.common import Distribution, Empirical, Fixed, MeanCv
 
-BLOCK = 1024
+FIRST_BLOCK, BLOCK = 16, 1024
 
 Draw = Callable[[int], np.ndarray]
 
@@ -40,7 +40,20 @@ def block_sampler(dist: Distribution, rng: np.random.Generator) -> Draw:
     return lambda n: rng.choice(values, size=n, p=weights)
 
 
-def block_iter(draw: Draw, block: int = BLOCK) -> Iterator[float]:
-    """An endless iterator of floats, refilled ``block`` values at a time."""
+def block_sizes() -> Iterator[int]:
+    """Block sizes that double from :data:`FIRST_BLOCK` to :data:`BLOCK`: a source that needs a
+    hundred values (most of a year's grid x category sources) draws about a hundred."""
+    block = FIRST_BLOCK
     while True:
+        yield block
+        block = min(2 * block, BLOCK)
+
+
+def block_iter(draw: Draw) -> Iterator[float]:
+    """An endless iterator of floats, drawn in blocks of :func:`block_sizes`.
+
+    numpy's generators fill an array value by value, so the numbers do not depend on the
+    blocks: ``draw(n)`` gives the first ``n`` values this iterator yields.
+    """
+    for block in block_sizes():
         yield from draw(block).tolist()

@@ -246,30 +246,50 @@ class Engine:
         handling = block_iter(block_sampler(plan.handling[k], self.streams("handling/care_visit")))
         rng = self.streams("care/first_due")
         phases = rng.random(len(plan.care_households)) * plan.care_every_min
-        self.sources_left += 1
-        self.env.process(self._care_rounds(k, handling, phases))
+        visits = self._care_dues(phases)
+        first = next(visits, None)
+        if first is not None:
+            self.sources_left += 1
+            self._call(first[0], self._care_visits(k, handling, visits), first)
 
-    def _care_rounds(self, category: int, handling: Iterator[float], phases: np.ndarray):
-        """Every household's visit falls due every ``care_every_min``; its partner makes it."""
-        env, plan = self.env, self.plan
-        order = np.argsort(phases, kind="stable")
-        every, horizon = plan.care_every_min, plan.horizon_min
-        households = plan.care_households
+    def _care_dues(self, phases: np.ndarray) -> Iterator[tuple[float, int]]:
+        """``(due, household)`` of every visit over the horizon, in time order: each household
+        falls due every ``care_every_min`` from its own phase."""
+        plan = self.plan
+        order = np.argsort(phases, kind="stable").tolist()
         cycle = 0.0
-        while cycle < horizon:
-            for h in order.tolist():
+        while cycle < plan.horizon_min:
+            for h in order:
                 due = cycle + phases[h]
-                if due >= horizon:
-                    break
-                if due > env.now:
-                    yield env.timeout(due - env.now)
+                if due >= plan.horizon_min:
+                    return
+                yield float(due), h
+            cycle += plan.care_every_min
+
+    def _care_visits(self, category: int, handling: Iterator[float],
+                     visits: Iterator[tuple[float, int]]) -> Callable:
+        """The callback that hands a due visit to the household's partner, then schedules the
+        next visit (visits due at the same moment go together)."""
+        households, heap, ids = self.plan.care_households, self.env.heap, self.env.ids
+
+        def visit(first: tuple[float, int]) -> None:
+            due, h = first
+            while True:
                 home = households[h]
                 self.open += 1
                 self._dispatch([due, next(handling), category, home.grid, due, home.responder,
                                 None, None, -1, 0, False, None, None, None])
-            cycle += every
-        self.sources_left -= 1
-        self._check_drained()
+                following = next(visits, None)
+                if following is None:
+                    self.sources_left -= 1
+                    self._check_drained()
+                    return
+                if following[0] > due:
+                    heappush(heap, (following[0], NORMAL, next(ids), visit, following))
+                    return
+                due, h = following
+
+        return visit
 
     # -- dispatch
 

@@ -30,7 +30,7 @@ import pandas as pd
 
 from sim.experiment.runner import run_replication
 from sim.experiment.streams import Streams
-from sim.model.distributions import BLOCK, block_sampler
+from sim.model.distributions import block_sampler
 from sim.model.plan import ModelPlan, build_plan
 from sim.scenario.schema import Scenario
 from sim.screen import fifo_waits_ragged
@@ -87,13 +87,6 @@ class Draws:
     clock: WorkingClock
 
 
-def _blocks(draw, n: int) -> np.ndarray:
-    """``n`` values drawn in the engine's blocks, so both see the same numbers."""
-    if n == 0:
-        return np.zeros(0)
-    return np.concatenate([draw(BLOCK) for _ in range(-(-n // BLOCK))])[:n]
-
-
 def draw_community(scenario: Scenario, plan: ModelPlan, community: int, seed: int,
                    replications: int) -> Draws:
     """The issues community workers take in community number ``community`` of ``plan``, in
@@ -117,9 +110,10 @@ def draw_community(scenario: Scenario, plan: ModelPlan, community: int, seed: in
             report_delay = getattr(source, "report_delay", None)
             factor = getattr(source, "report_factor", 0.0)
             if report_delay is not None and factor:
-                delay = _blocks(block_sampler(report_delay, streams(f"report/{source.stream}")),
-                                times.size) * factor
-            parts.append((times, times + delay, _blocks(sampler, times.size),
+                # the engine's first values of each stream (see block_iter)
+                delay = block_sampler(report_delay, streams(f"report/{source.stream}"))(
+                    times.size) * factor
+            parts.append((times, times + delay, sampler(times.size),
                           np.full(times.size, source.category, dtype=np.int64)))
         if parts:
             o, r, s, k = (np.concatenate(column) for column in zip(*parts, strict=True))
