@@ -65,6 +65,7 @@ class Engine:
         self.env = Kernel()
         self.recorder = Recorder(plan, keep_records)
         self._call = self.env.call
+        self.heap, self.ids = self.env.heap, self.env.ids
         self._buffer = self.recorder.buffer
         n_resp = len(plan.responders)
         self.busy = [False] * n_resp
@@ -378,7 +379,8 @@ class Engine:
         self.busy[r] = True
         self.current[r] = issue
         self.segment_start[r] = now
-        self._call(travel + issue[HANDLING], self._done, (r, self.token[r]))
+        heappush(self.heap, (now + travel + issue[HANDLING], NORMAL, next(self.ids), self._done,
+                             (r, self.token[r])))
 
     def _done(self, turn: tuple[int, int]) -> None:
         r, token = turn
@@ -393,17 +395,21 @@ class Engine:
             self._escalate(issue)
         else:
             self._close(issue, now)
+        self.current[r] = None  # on the way back: busy, but no issue in hand to pre-empt
         if back > 0:
-            self.current[r] = None  # on the way back: busy, but no issue in hand to pre-empt
-            self.token[r] += 1
-            self._call(back, self._back, (r, self.token[r]))
+            token = self.token[r] = token + 1
+            heappush(self.heap, (now + back, NORMAL, next(self.ids), self._back, (r, token)))
         else:
-            self._free(r)
+            self.busy[r] = False
+            if self.queued[self.community_of[r]] or self.personal[r]:
+                self._next_for(r)
 
     def _back(self, turn: tuple[int, int]) -> None:
         r, token = turn
         if token == self.token[r]:
-            self._free(r)
+            self.busy[r] = False
+            if self.queued[self.community_of[r]] or self.personal[r]:
+                self._next_for(r)
 
     def _account(self, r: int, now: float) -> None:
         """Busy time of a segment cut short by pre-emption (finished ones go with the issue)."""
@@ -411,11 +417,6 @@ class Engine:
         busy = min(now, hi) - max(self.segment_start[r], lo)
         if busy > 0:
             self.busy_min[r] += busy
-
-    def _free(self, r: int) -> None:
-        self.busy[r] = False
-        self.current[r] = None
-        self._next_for(r)
 
     def _next_for(self, r: int) -> None:
         """Give a free responder the most urgent, oldest waiting issue it may take; its own care
@@ -477,15 +478,16 @@ class Engine:
                 self.dept_free[department] += 1
 
     def _close(self, issue: list, now: float, lost: bool = False) -> None:
-        buffer = self._buffer
-        start = issue[START]
+        _, _, category, grid, occurred, _, start, onsite, responder, flags, _, _, busy_from, \
+            busy_to = issue
         if start is None:  # never reached by a responder
-            buffer.append((issue[CATEGORY], issue[GRID], issue[OCCURRED], issue[REPORTED],
-                           np.nan, np.nan, np.nan if lost else now, -1, issue[FLAGS], 0.0, 0.0))
+            record = (category, grid, occurred, issue[REPORTED], np.nan, np.nan,
+                      np.nan if lost else now, -1, flags, 0.0, 0.0)
         else:
-            buffer.append((issue[CATEGORY], issue[GRID], issue[OCCURRED], issue[REPORTED],
-                           start, issue[ONSITE], np.nan if lost else now, issue[RESPONDER],
-                           issue[FLAGS], issue[BUSY_FROM], issue[BUSY_TO]))
+            record = (category, grid, occurred, issue[REPORTED], start, onsite,
+                      np.nan if lost else now, responder, flags, busy_from, busy_to)
+        buffer = self._buffer
+        buffer.append(record)
         if len(buffer) >= FLUSH:
             self.recorder.flush()
         self.open -= 1
