@@ -13,8 +13,7 @@ import operator
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import logsumexp
-from scipy.stats import poisson
+from scipy.special import gammaln, logsumexp, pdtrc, xlogy
 
 _TAIL_TOLERANCE = 1e-14
 _MAX_ERLANG_A_STATES = 5_000_000
@@ -259,8 +258,9 @@ class ErlangAMetrics:
             transient = stay * transient + np.append(move[1:] * transient[1:], 0.0)
         jumps = len(served) - 1
         mean_jumps = uniform * wait
-        weights = poisson.pmf(np.arange(jumps), mean_jumps)
-        tail = float(poisson.sf(jumps - 1, mean_jumps))
+        k = np.arange(jumps)
+        weights = np.exp(xlogy(k, mean_jumps) - mean_jumps - gammaln(k + 1))  # Poisson pmf
+        tail = float(pdtrc(jumps - 1, mean_jumps)) if jumps else 1.0  # P(at least jumps)
         return immediate + float(weights @ np.asarray(served[:-1])) + served[-1] * tail
 
 

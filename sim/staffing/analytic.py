@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy.special import gammainc, ndtr
 
 from sim.analytic.erlang import erlang_c, service_level
 from sim.model.arrivals import MINUTES_PER_YEAR
@@ -39,12 +39,13 @@ def handling_cdf(dist: Distribution) -> Callable[[np.ndarray], np.ndarray]:
     if kind == "lognormal":
         assert isinstance(p, MeanCv)
         sigma2 = math.log1p(p.cv**2)
-        frozen = stats.lognorm(s=math.sqrt(sigma2), scale=math.exp(math.log(p.mean) - sigma2 / 2))
-        return frozen.cdf
+        mu, sigma = math.log(p.mean) - sigma2 / 2, math.sqrt(sigma2)
+        return lambda x: ndtr((np.log(np.maximum(x, 1e-300)) - mu) / sigma) * (np.asarray(x) > 0)
     if kind == "gamma":
         assert isinstance(p, MeanCv)
         shape = 1 / p.cv**2
-        return stats.gamma(a=shape, scale=p.mean / shape).cdf
+        scale = p.mean / shape
+        return lambda x: gammainc(shape, np.maximum(x, 0) / scale)
     if kind == "deterministic":
         assert isinstance(p, Fixed)
         value = p.value
