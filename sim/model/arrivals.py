@@ -75,7 +75,7 @@ class IntensityCurve:
             return
         total = self.cumulative[-1] * rate_per_min
         level = 0.0
-        for block in block_sizes():
+        for block in block_sizes(total):
             points = level + np.cumsum(rng.exponential(1.0, block))
             level = points[-1]
             inside = points[: np.searchsorted(points, total, side="right")]

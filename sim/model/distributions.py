@@ -40,20 +40,23 @@ def block_sampler(dist: Distribution, rng: np.random.Generator) -> Draw:
     return lambda n: rng.choice(values, size=n, p=weights)
 
 
-def block_sizes() -> Iterator[int]:
-    """Block sizes that double from :data:`FIRST_BLOCK` to :data:`BLOCK`: a source that needs a
-    hundred values (most of a year's grid x category sources) draws about a hundred."""
+def block_sizes(expected: float | None = None) -> Iterator[int]:
+    """Block sizes that double up to :data:`BLOCK`, from :data:`FIRST_BLOCK` or from enough for
+    ``expected`` values (with four standard deviations to spare, as for a Poisson count): a
+    source that needs a hundred values (a year's grid x category source) draws them at once."""
     block = FIRST_BLOCK
+    if expected is not None:
+        block = min(max(math.ceil(expected + 4 * math.sqrt(expected)) + 1, FIRST_BLOCK), BLOCK)
     while True:
         yield block
         block = min(2 * block, BLOCK)
 
 
-def block_iter(draw: Draw) -> Iterator[float]:
+def block_iter(draw: Draw, expected: float | None = None) -> Iterator[float]:
     """An endless iterator of floats, drawn in blocks of :func:`block_sizes`.
 
     numpy's generators fill an array value by value, so the numbers do not depend on the
     blocks: ``draw(n)`` gives the first ``n`` values this iterator yields.
     """
-    for block in block_sizes():
+    for block in block_sizes(expected):
         yield from draw(block).tolist()

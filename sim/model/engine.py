@@ -168,30 +168,31 @@ class Engine:
         first = next(times, None)
         if first is None:
             return
+        expected = source.curve.expected(source.rate_per_min)  # issues over the horizon
         handling = block_iter(block_sampler(plan.handling[source.category],
-                                            streams(f"handling/{source.stream}")))
+                                            streams(f"handling/{source.stream}")), expected)
         delays = None
         if source.report_delay is not None:
             delays = block_iter(block_sampler(source.report_delay,
-                                              streams(f"report/{source.stream}")))
+                                              streams(f"report/{source.stream}")), expected)
         share = plan.escalate_share[source.category]
         draws: Iterator[float] = repeat(1.0)
         if share > 0:
             rng = streams(f"escalate/{source.stream}")
-            draws = block_iter(lambda n: rng.random(n))
+            draws = block_iter(lambda n: rng.random(n), expected)
         self.sources_left += 1
         self._call(first, self._occurrences(times, handling, delays, draws, share, source), first)
 
     def _occurrences(self, times, handling, delays, draws, share, source) -> Callable:
         """The callback that makes one source's issues (a closure: the hot path's locals)."""
-        env, call, dispatch, report = self.env, self._call, self._dispatch, self._report
-        heap, ids = env.heap, env.ids
+        call, dispatch, report = self._call, self._dispatch, self._report
+        later, ids = self.env.later, self.env.ids
         category, grid, factor = source.category, source.grid, source.report_factor
 
         def occur(now: float) -> None:
             following = next(times, None)
             if following is not None:
-                heappush(heap, (following, NORMAL, next(ids), occur, following))
+                later((following, NORMAL, next(ids), occur, following))
             else:
                 self.sources_left -= 1
             flags = ESCALATE if share and next(draws) < share else 0

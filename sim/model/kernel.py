@@ -5,37 +5,76 @@ callbacks. An issue needs no event object (nothing waits on it), so :class:`Kern
 engine put ``fn(arg)`` on the heap directly. To keep a single loop, SimPy's own events are
 entries too: :meth:`Kernel.schedule` files an event as a call of :meth:`Kernel._fire`, which does
 what :meth:`simpy.Environment.step` does with it. Order stays SimPy's — time, then priority,
-then scheduling order — so processes (shift calendars, care-visit rounds), timeouts and the
-engine's calls interleave exactly as in plain SimPy; the loop of :meth:`Kernel.run` just saves
-an event object, a callback list and two method calls per issue event.
+then scheduling order — so processes (shift calendars), timeouts and the engine's calls
+interleave exactly as in plain SimPy; the loop of :meth:`Kernel.run` just saves an event object,
+a callback list and two method calls per issue event.
+
+A year's model keeps one pending arrival per grid and category (hundreds), mostly days ahead.
+On one heap, every near event (a worker finishing in half an hour) would sift past all of them.
+Entries filed with :meth:`Kernel.later` therefore wait in buckets of :attr:`Kernel.window`
+(whole) minutes and join the heap when their window opens (a two-level calendar queue); the order of
+processing is unchanged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from heapq import heappop, heappush
+from math import inf
 from typing import Any
 
 import simpy
 from simpy.core import EmptySchedule, StopSimulation
-from simpy.events import NORMAL, URGENT, Event
+from simpy.events import NORMAL, Event, EventPriority
+
+Entry = tuple  # (time, priority, id, fn, arg)
 
 
 class Kernel(simpy.Environment):
     """A :class:`simpy.Environment` whose schedule also holds bare calls.
 
-    Hot paths may push ``(time, NORMAL, next(kernel.ids), fn, arg)`` onto :attr:`heap`
-    themselves (what :meth:`call` does, minus a method call).
+    Hot paths may hand ``(time, NORMAL, next(kernel.ids), fn, arg)`` to :meth:`later` (what
+    :meth:`call` does, minus a method call), or push an entry due soon straight onto
+    :attr:`heap`: either way it is processed in the same order.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, window: int = 60) -> None:
         super().__init__()
-        self.heap: list[tuple] = self._queue
+        self.heap: list[Entry] = self._queue
         self.ids = self._eid
+        self.window = window
+        self.edge = window  # every entry due before the edge is on the heap
+        self._buckets: dict[int, list[Entry]] = {}
+        self._slots: list[int] = []  # keys of _buckets, as a heap
 
     def call(self, delay: float, fn: Callable[[Any], None], arg: Any = None) -> None:
         """Run ``fn(arg)`` ``delay`` after now, after anything already due then."""
-        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), fn, arg))
+        self.later((self._now + delay, NORMAL, next(self._eid), fn, arg))
+
+    def later(self, entry: Entry) -> None:
+        """Schedule ``entry``: on the heap if due before :attr:`edge` (or never), else in its
+        bucket."""
+        if entry[0] < self.edge or entry[0] == inf:
+            heappush(self._queue, entry)
+            return
+        slot = int(entry[0] // self.window)
+        bucket = self._buckets.get(slot)
+        if bucket is None:
+            self._buckets[slot] = [entry]
+            heappush(self._slots, slot)
+        else:
+            bucket.append(entry)
+
+    def _advance(self) -> None:
+        """Open the window of the earliest pending entry: its bucket joins the heap."""
+        queue, slots = self._queue, self._slots
+        top = queue[0][0] if queue else inf
+        slot = int(top // self.window) if top < inf else inf
+        if slots and slots[0] <= slot:
+            slot = heappop(slots)
+            for entry in self._buckets.pop(slot):
+                heappush(queue, entry)
+        self.edge = (slot + 1) * self.window
 
     def schedule(self, event: Event, priority=NORMAL, delay: float = 0) -> None:
         heappush(self._queue, (self._now + delay, priority, next(self._eid), self._fire, event))
@@ -48,18 +87,27 @@ class Kernel(simpy.Environment):
                 callback(event)
         except StopSimulation:
             event.callbacks = callbacks[callbacks.index(callback) + 1:]
-            self.schedule(event, URGENT)
+            self.schedule(event, EventPriority(-1))  # before anything else due now, as SimPy
             raise
         if not event._ok and not hasattr(event, "_defused"):
             exc = type(event._value)(*event._value.args)
             exc.__cause__ = event._value
             raise exc
 
+    def _open(self) -> None:
+        """Bring the earliest pending entry onto the heap (if any is pending)."""
+        while self._slots and (not self._queue or self._queue[0][0] >= self.edge):
+            self._advance()
+
+    def peek(self) -> float:
+        self._open()
+        return self._queue[0][0] if self._queue else inf
+
     def step(self) -> None:
-        try:
-            self._now, _, _, fn, arg = heappop(self._queue)
-        except IndexError:
-            raise EmptySchedule from None
+        self._open()
+        if not self._queue:
+            raise EmptySchedule
+        self._now, _, _, fn, arg = heappop(self._queue)
         fn(arg)
 
     def run(self, until: Event) -> Any:
@@ -67,9 +115,15 @@ class Kernel(simpy.Environment):
         if until.callbacks is None:
             return until.value
         until.callbacks.append(StopSimulation.callback)
-        queue = self._queue
+        queue, slots = self._queue, self._slots
         try:
-            while queue:
+            while True:
+                if not queue or queue[0][0] >= self.edge:
+                    if slots:
+                        self._advance()
+                        continue
+                    if not queue:
+                        break
                 self._now, _, _, fn, arg = heappop(queue)
                 fn(arg)
         except StopSimulation as stop:
