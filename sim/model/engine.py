@@ -66,6 +66,8 @@ class Engine:
         self.recorder = Recorder(plan, keep_records)
         self._call = self.env.call
         self.heap, self.ids = self.env.heap, self.env.ids
+        self._done_call, self._back_call = self._done, self._back  # bound once, pushed often
+        self.urgent = plan.urgent
         self._buffer = self.recorder.buffer
         n_resp = len(plan.responders)
         self.busy = [False] * n_resp
@@ -299,7 +301,7 @@ class Engine:
         category, grid, pair = issue[CATEGORY], issue[GRID], issue[PAIR]
         candidates = (pair,) if pair >= 0 else self.candidates[grid][category]
         busy, on_shift, duty = self.busy, self.on_shift, self.duty
-        urgent = self.plan.urgent[category]
+        urgent = self.urgent[category]
         for r in candidates:
             if not busy[r] and (on_shift[r] or (urgent and duty[r])):
                 self._start(issue, r)
@@ -380,8 +382,8 @@ class Engine:
         self.busy[r] = True
         self.current[r] = issue
         self.segment_start[r] = now
-        heappush(self.heap, (now + travel + issue[HANDLING], NORMAL, next(self.ids), self._done,
-                             (r, self.token[r])))
+        heappush(self.heap, (now + travel + issue[HANDLING], NORMAL, next(self.ids),
+                             self._done_call, (r, self.token[r])))
 
     def _done(self, turn: tuple[int, int]) -> None:
         r, token = turn
@@ -399,7 +401,7 @@ class Engine:
         self.current[r] = None  # on the way back: busy, but no issue in hand to pre-empt
         if back > 0:
             token = self.token[r] = token + 1
-            heappush(self.heap, (now + back, NORMAL, next(self.ids), self._back, (r, token)))
+            heappush(self.heap, (now + back, NORMAL, next(self.ids), self._back_call, (r, token)))
         else:
             self.busy[r] = False
             if self.queued[self.community_of[r]] or self.personal[r]:
