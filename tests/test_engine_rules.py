@@ -223,19 +223,26 @@ def test_nearest_free_goes_by_travel_minutes():
     check(records.iloc[2], responder=worker, onsite_min=2 + OFFICE_G1)
 
 
-def test_pooled_takes_the_first_free_on_the_roster():
-    """`pooled`: one community queue and roster order, whatever the grid: g2's issue goes to
-    g1's member (listed first) while both are free."""
+def test_pooled_sends_the_responder_idle_longest():
+    """`pooled`: one community queue, whatever the grid; a new issue goes to the free responder
+    idle longest, the first on the roster among equals: g2's issue goes to g1's member (listed
+    first) while both have been free since the start."""
     plan = plan_of({"dispatch": {"policy": "pooled"}})
     assert plan.preferences == ((0, 1), (0, 1))
     records, recorder = run(plan, [(0.0, "livelihood", "g2", 60.0),
                                    (1.0, "livelihood", "g2", 60.0),
-                                   (2.0, "livelihood", "g1", 60.0)])
+                                   (2.0, "livelihood", "g1", 60.0),
+                                   (240.0, "livelihood", "g1", 60.0),
+                                   (400.0, "livelihood", "g1", 60.0)])
     check(records.iloc[0], responder=0, onsite_min=CROSS)
     check(records.iloc[1], responder=1, onsite_min=1 + OWN)
     # both busy: the first back (g2's member at 1 + 10 + 60 + 10 = 81) takes it
     check(records.iloc[2], responder=1, start_min=81, onsite_min=81 + CROSS)
-    check(row(recorder.metrics()), cross_grid_share=2 / 3)
+    # at 240 member 0 has been idle since 2 x 45 + 60 = 150, member 1 since 81 + 150 = 231
+    check(records.iloc[3], responder=0, start_min=240, onsite_min=240 + OWN)
+    # at 400 member 1 (idle since 231) has waited longer than member 0 (back at 320)
+    check(records.iloc[4], responder=1, start_min=400, onsite_min=400 + CROSS)
+    check(row(recorder.metrics()), cross_grid_share=3 / 5)
 
 
 def test_dedicated_waits_for_its_own_member():

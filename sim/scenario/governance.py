@@ -235,10 +235,10 @@ class Dispatch(_Strict):
     policy: Literal["pooled", "own_grid_first", "nearest_free", "dedicated"] = Field(
         default="pooled",
         description=(
-            "`pooled`: one community queue, any free responder; `own_grid_first`: the grid's "
-            "member, then the nearest free responder; `nearest_free`: the nearest free "
-            "responder; `dedicated`: grid members serve only their own grid, whose issues go "
-            "to them first and otherwise wait for the community's workers."
+            "`pooled`: one community queue, the free responder idle longest; `own_grid_first`: "
+            "the grid's member, then the nearest free responder; `nearest_free`: the nearest "
+            "free responder; `dedicated`: grid members serve only their own grid, whose issues "
+            "go to them first and otherwise wait for the community's workers."
         ),
     )
     overflow: Literal["queue", "escalate"] = Field(
