@@ -52,7 +52,26 @@ MISTAKES = {
     ),
     "demand above capacity": (
         GOOD.replace("per_1000_households_per_year: 100", "per_1000_households_per_year: 9000"),
-        "communities[0]: unstable: community 'a' needs",
+        "communities[0]: unstable: community 'a': livelihood needs 3.08 busy responders on "
+        "average, but only its 1 community worker may take it, giving 1.00 over the week "
+        "(utilisation 308%)",
+    ),
+    "demand beyond the roles that may take it": (
+        GOOD.replace("households: 3000}", "households: 3000,\n"
+                     "     grids: {layout: lattice, rows: 3, cols: 3, spacing_m: 200}}")
+        + "  public_service:\n    per_1000_households_per_year: 9000\n"
+          "    handling_min: {exponential: {mean: 30}}\n"
+          "staffing:\n  grid_members: {per_grid: 1, categories: [livelihood]}\n",
+        "communities[0]: unstable: community 'a': public_service needs 1.54 busy responders on "
+        "average, but only its 1 community worker may take it, giving 1.00 over the week "
+        "(utilisation 154%)",
+    ),
+    "a category no role may take": (
+        GOOD + "  micro_wish:\n    per_1000_households_per_year: 10\n"
+               "    handling_min: {exponential: {mean: 30}}\n"
+               "staffing:\n  community_workers: {categories: [livelihood]}\n",
+        "communities[0]: community 'a' has 30 issues a year of micro_wish but no responder who "
+        "may take them",
     ),
     "department above capacity": (
         GOOD.replace("    handling_min: {lognormal: {mean: 60, cv: 0.8}}\n",

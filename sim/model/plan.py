@@ -15,10 +15,9 @@ import numpy as np
 from sim.model.arrivals import MINUTES_PER_YEAR, IntensityCurve
 from sim.model.grids import GridTable, build_grids, distance_m, within_grid_distance_m
 from sim.scenario.common import Distribution
-from sim.scenario.governance import ROLES, Calendar
+from sim.scenario.governance import CARE_VISIT, ROLES, Calendar
 from sim.scenario.schema import Scenario
 
-CARE_VISIT = "care_visit"
 MINUTES_PER_DAY = 1440.0
 DRAIN_DAYS = 90.0
 """After the horizon, open issues may take this long to close before the run stops."""

@@ -277,6 +277,9 @@ class Escalation(_Strict):
     department: Identifier = Field(description="Department in `departments` that takes them.")
 
 
+CARE_VISIT = "care_visit"  # the category of scheduled care visits
+
+
 class CareVisits(_Strict):
     """Scheduled one-to-one visits (一对一结对帮扶) to registered special-group households."""
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
 from sim.model.grids import build_grids
+from sim.scenario.capacity import grid_count, shortfall
 from sim.scenario.gridfiles import inline_grid_file
 from sim.scenario.schema import Scenario
 
@@ -101,9 +102,8 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> LoadedScena
 def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
     """Problems the schema alone cannot see: demand without staff, demand above capacity.
 
-    Capacity counts community workers and grid members, each for the share of the week its
-    calendar works (volunteers and Party members, who take only claimable categories, are left
-    out, so the check errs on the side of caution).
+    Capacity is checked for every set of categories against the roles that may take any of
+    them, each for the share of the week its calendar works (:mod:`sim.scenario.capacity`).
     """
     problems = []
     try:
@@ -111,29 +111,21 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
     except ScenarioError as exc:
         problems.extend(("communities", p) for p in exc.problems)
     staffing = scenario.staffing
+    queueing = scenario.dispatch.overflow == "queue"
+    # (with `overflow: escalate` nothing waits locally: a loss system is always stable)
     for i, community in enumerate(scenario.communities):
         workers = scenario.workers(community)
-        members = staffing.grid_members.per_grid * _grid_count(community)
-        capacity = (workers * _week_share(scenario, staffing.community_workers.calendar)
-                    + members * _week_share(scenario, staffing.grid_members.calendar))
-        load = scenario.offered_load(community)
+        members = staffing.grid_members.per_grid * grid_count(community)
         key = f"communities[{i}]"
-        if workers + members == 0 and load > 0:
+        if workers + members == 0 and scenario.offered_load(community) > 0:
             yearly = sum(scenario.issues_per_year(community, k) for k in scenario.demand)
             problems.append(
                 (f"{key}.community_workers",
                  f"community '{community.id}' has 0 community workers and no grid members but "
                  f"{yearly:.0f} issues per year of demand")
             )
-        elif capacity and load >= capacity and scenario.dispatch.overflow == "queue":
-            # (with `overflow: escalate` nothing waits locally: a loss system is always stable)
-            problems.append(
-                (key,
-                 f"unstable: community '{community.id}' needs {load:.2f} busy responders on "
-                 f"average but its {workers} workers and {members} grid members give "
-                 f"{capacity:.2f} over the week (utilisation {load / capacity:.0%}); the backlog "
-                 "would grow without bound")
-            )
+        elif queueing and (short := shortfall(scenario, community)) is not None:
+            problems.append((key, short.message(community)))
     care = scenario.care_visits
     if care is not None and care.share_of_households > 0 and not problems:
         from sim.model.plan import build_plan  # the plan counts responders exactly as run
@@ -163,19 +155,6 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
                  f"once (utilisation {load / department.capacity:.0%})")
             )
     return problems
-
-
-def _grid_count(community: Any) -> int:
-    grids = community.grids
-    if grids is None:
-        return 1
-    return grids.rows * grids.cols if grids.layout == "lattice" else len(grids.grids)
-
-
-def _week_share(scenario: Scenario, calendar: str) -> float:
-    if calendar not in scenario.calendars:
-        return 1.0  # always
-    return scenario.calendars[calendar].weekly_hours() / 168.0
 
 
 # ---------------------------------------------------------------- files and extends

@@ -1,0 +1,148 @@
+"""Can a community's responders keep up with its demand, category by category?
+
+A community can look staffed on the whole and still drown in the work only some of its roles
+may take: walk-in services that only community workers handle, say, while grid members sit
+idle. The backlog of a set of categories grows without bound when their load (average busy
+responders they need) reaches the capacity of the responders able to take any of them; that
+holds for every dispatch policy, so checking every set of categories finds every such shortfall
+the averages can show (travel is left out of the load, so a flagged scenario is unstable for
+sure).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+from sim.scenario.governance import CARE_VISIT
+from sim.scenario.schema import Community, Scenario
+
+MINUTES_PER_YEAR = 365 * 24 * 60
+
+
+@dataclass(frozen=True)
+class Crew:
+    """One role's responders in a community."""
+
+    role: str  # singular, as in the glossary: "community worker"
+    count: int
+    week_share: float  # share of the week on shift
+    takes: frozenset[str]  # categories they may take
+    on_duty: int = 0  # of them on the duty rota: urgent categories around the clock
+
+    def describe(self) -> str:
+        return f"{self.count} {self.role}{'' if self.count == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A set of categories whose load reaches the capacity of the crews able to take them."""
+
+    categories: tuple[str, ...]
+    load: float  # busy responders needed on average
+    capacity: float  # busy responders available on average
+    crews: tuple[Crew, ...]
+    yearly: float  # issues a year
+
+    def message(self, community: Community) -> str:
+        names, one = _join(self.categories), len(self.categories) == 1
+        if not self.crews or self.capacity == 0:
+            return (f"community '{community.id}' has {self.yearly:.0f} issues a year of {names} "
+                    "but no responder who may take them (see each role's `categories` in "
+                    "staffing)")
+        return (f"unstable: community '{community.id}': {names} {'needs' if one else 'need'} "
+                f"{self.load:.2f} busy responders on average, but only its "
+                f"{_join([c.describe() for c in self.crews])} may take {'it' if one else 'them'}"
+                f", giving {self.capacity:.2f} over the week (utilisation "
+                f"{self.load / self.capacity:.0%}); the backlog would grow without bound")
+
+
+def week_share(scenario: Scenario, calendar: str) -> float:
+    """Share of the week a calendar works (1 for ``always``)."""
+    if calendar not in scenario.calendars:
+        return 1.0
+    return scenario.calendars[calendar].weekly_hours() / 168.0
+
+
+def grid_count(community: Community) -> int:
+    grids = community.grids
+    if grids is None:
+        return 1
+    return grids.rows * grids.cols if grids.layout == "lattice" else len(grids.grids)
+
+
+def yearly_work(scenario: Scenario, community: Community) -> dict[str, tuple[float, float]]:
+    """Issues a year and mean handling minutes of each category in ``community``; care visits
+    too when there is someone of the visiting role to make them (else the loader's care-visit
+    check speaks)."""
+    work = {k: (scenario.issues_per_year(community, k), c.handling_min.mean)
+            for k, c in scenario.demand.items()}
+    care = scenario.care_visits
+    if care is not None and care.share_of_households > 0 and any(
+            c.role == care.by.replace("_", " ") for c in crews(scenario, community)):
+        visits = community.households * care.share_of_households * 365 / care.every_days
+        work[CARE_VISIT] = (visits, care.handling_min.mean)
+    return work
+
+
+def crews(scenario: Scenario, community: Community) -> list[Crew]:
+    """The community's responders by role, as the plan counts them (without surges)."""
+    staffing = scenario.staffing
+    every = frozenset(scenario.demand)
+    care = scenario.care_visits
+
+    def takes(spec, role: str) -> frozenset[str]:
+        skills = every if spec.categories == "all" else frozenset(spec.categories)
+        skills -= {CARE_VISIT}
+        return skills | {CARE_VISIT} if care is not None and care.by == role else skills
+
+    per_1000 = community.households / 1000
+    workers = scenario.workers(community)
+    counts = {
+        "community_worker": workers,
+        "grid_member": staffing.grid_members.per_grid * grid_count(community),
+        "volunteer": int(round(per_1000 * staffing.volunteers.per_1000_households)),
+        "party_member": int(round(per_1000 * staffing.party_members.per_1000_households
+                                  * staffing.party_members.availability)),
+    }
+    specs = {"community_worker": staffing.community_workers,
+             "grid_member": staffing.grid_members, "volunteer": staffing.volunteers,
+             "party_member": staffing.party_members}
+    return [
+        Crew(role.replace("_", " "), counts[role], week_share(scenario, spec.calendar),
+             takes(spec, role),
+             min(staffing.community_workers.on_duty, workers) if role == "community_worker"
+             else 0)
+        for role, spec in specs.items() if counts[role] > 0
+    ]
+
+
+def shortfall(scenario: Scenario, community: Community) -> Shortfall | None:
+    """The set of categories whose load most exceeds what the crews able to take them give,
+    or None when every set is carried."""
+    work = yearly_work(scenario, community)
+    loads = {k: n * minutes / MINUTES_PER_YEAR for k, (n, minutes) in work.items() if n > 0}
+    staff = crews(scenario, community)
+    urgent = {k for k, c in scenario.demand.items() if c.urgent}
+    worst: Shortfall | None = None
+    for size in range(1, len(loads) + 1):
+        for subset in combinations(loads, size):
+            wanted = set(subset)
+            able = tuple(c for c in staff if c.takes & wanted)
+            capacity = sum(c.count * c.week_share for c in able)
+            if wanted & urgent:  # the duty rota answers urgent issues off shift as well
+                capacity += sum(c.on_duty * (1 - c.week_share) for c in able)
+            load = sum(loads[k] for k in subset)
+            if load >= capacity and (worst is None or _ratio(load, capacity)
+                                     > _ratio(worst.load, worst.capacity)):
+                yearly = sum(work[k][0] for k in subset)
+                worst = Shortfall(subset, load, capacity, able, yearly)
+    return worst
+
+
+def _ratio(load: float, capacity: float) -> float:
+    return load / capacity if capacity > 0 else float("inf")
+
+
+def _join(items: list[str] | tuple[str, ...]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
