@@ -6,17 +6,33 @@ The public API for notebooks::
     scenario = sim.load_scenario("scenarios/chengcheng.yaml")
     result = sim.run(scenario, replications=10, seed=1)
     result.summary          # tidy DataFrame: community, category, metric, mean, ci_low, ci_high
+
+The names below are imported on first use, so ``import sim`` (and every ``gridsim`` command)
+pays only for what it touches.
 """
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from sim.errors import GridsimError, ScenarioError
-from sim.experiment.compare import CompareResult, compare
-from sim.experiment.runner import RunResult, run
-from sim.experiment.statistics import HalfWidthTarget
-from sim.experiment.sweep import SweepResult, sweep
-from sim.scenario.loading import LoadedScenario, load_scenario
-from sim.staffing import RecommendResult, recommend
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "CompareResult": "sim.experiment.compare",
+    "compare": "sim.experiment.compare",
+    "RunResult": "sim.experiment.runner",
+    "run": "sim.experiment.runner",
+    "HalfWidthTarget": "sim.experiment.statistics",
+    "SweepResult": "sim.experiment.sweep",
+    "sweep": "sim.experiment.sweep",
+    "LoadedScenario": "sim.scenario.loading",
+    "load_scenario": "sim.scenario.loading",
+    "RecommendResult": "sim.staffing.recommend",
+    "recommend": "sim.staffing.recommend",
+}
 
 __all__ = [
     "CompareResult",
@@ -34,3 +50,24 @@ __all__ = [
     "run",
     "sweep",
 ]
+
+if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
+    from sim.experiment.compare import CompareResult, compare
+    from sim.experiment.runner import RunResult, run
+    from sim.experiment.statistics import HalfWidthTarget
+    from sim.experiment.sweep import SweepResult, sweep
+    from sim.scenario.loading import LoadedScenario, load_scenario
+    from sim.staffing.recommend import RecommendResult, recommend
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -10,8 +10,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
-
 from sim.errors import GridsimError, ScenarioError
 from sim.experiment.commands import add_commands as add_experiment_commands
 from sim.experiment.commands import (
@@ -23,7 +21,6 @@ from sim.experiment.commands import (
 )
 from sim.experiment.executors import EXECUTORS
 from sim.experiment.interrupt import exit_code
-from sim.scenario.loading import load_scenario
 from sim.staffing.command import add_commands, cmd_recommend, cmd_report
 
 EXIT_BAD_INPUT = 2
@@ -70,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from sim.scenario.loading import load_scenario
+
     problems = []
     for file in args.files:
         try:
@@ -88,6 +87,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from sim.experiment.runner import run
 
     result = run(args.file, replications=args.replications, seed=args.seed, out=args.out,

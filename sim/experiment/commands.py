@@ -6,10 +6,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import UsageError
-from sim.experiment.statistics import HalfWidthTarget
+
+if TYPE_CHECKING:
+    from sim.experiment.statistics import HalfWidthTarget
 
 
 def whole_number(minimum: int):
@@ -49,6 +51,8 @@ def run_target(args: argparse.Namespace) -> HalfWidthTarget | None:
             raise UsageError("--target-group: only with --until-half-width")
         return None
     try:
+        from sim.experiment.statistics import HalfWidthTarget
+
         return HalfWidthTarget.parse(args.until_half_width, args.target_group)
     except ValueError as exc:
         raise UsageError(f"--until-half-width: {exc}") from None
