@@ -5,6 +5,7 @@
 result with the households-per-worker policy and prices both with the scenario's pay table.
 
 Modules: ``recommend`` (the search), ``targets`` (service targets), ``analytic`` (Erlang C on
-the pooled load), ``search`` (the screen), ``cost`` (the pay table), ``report`` (its HTML), ``command``
-(the ``gridsim recommend`` and ``report`` commands); ``sim.recommend`` is the entry point.
+the pooled load), ``search`` (the screen), ``cost`` (the pay table), ``report`` (its HTML),
+``command`` (the ``gridsim recommend`` and ``report`` commands); ``sim.recommend`` is the
+entry point.
 """
