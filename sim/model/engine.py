@@ -5,8 +5,8 @@ Design for speed (DESIGN.md section 7): the per-issue path puts bare calls on th
 :class:`~sim.model.kernel.Kernel` (a SimPy environment) instead of one generator process and a
 ``Resource`` request per issue. Issues are plain lists, random numbers come in numpy blocks
 from named streams, and finished issues go to a buffer folded into numpy sums every few
-thousand issues. Rare, stateful behaviour (shift changes, care-visit rounds) runs as ordinary
-SimPy processes in the same environment.
+thousand issues. Shift changes, rare and stateful, run as ordinary SimPy processes in the same
+environment; care visits are a chain of calls, one per visit.
 
 An issue's life::
 
@@ -279,7 +279,7 @@ class Engine:
                      visits: Iterator[tuple[float, int]]) -> Callable:
         """The callback that hands a due visit to the household's partner, then schedules the
         next visit (visits due at the same moment go together)."""
-        households, heap, ids = self.plan.care_households, self.env.heap, self.env.ids
+        households, later, ids = self.plan.care_households, self.env.later, self.env.ids
 
         def visit(first: tuple[float, int]) -> None:
             due, h = first
@@ -294,7 +294,7 @@ class Engine:
                     self._check_drained()
                     return
                 if following[0] > due:
-                    heappush(heap, (following[0], NORMAL, next(ids), visit, following))
+                    later((following[0], NORMAL, next(ids), visit, following))
                     return
                 due, h = following
 
@@ -418,18 +418,19 @@ class Engine:
             token = self.token[r] = token + 1
             heappush(self.heap, (now + back, NORMAL, next(self.ids), self._back_call, (r, token)))
         else:
-            self.busy[r] = False
-            self.idle_since[r] = now
-            if self.queued[self.community_of[r]] or self.personal[r]:
-                self._next_for(r)
+            self._free(r, now)
 
     def _back(self, turn: tuple[int, int]) -> None:
         r, token = turn
         if token == self.token[r]:
-            self.busy[r] = False
-            self.idle_since[r] = self.env.now
-            if self.queued[self.community_of[r]] or self.personal[r]:
-                self._next_for(r)
+            self._free(r, self.env.now)
+
+    def _free(self, r: int, now: float) -> None:
+        """``r`` is back and free: it takes waiting work, or waits idle from ``now``."""
+        self.busy[r] = False
+        self.idle_since[r] = now
+        if self.queued[self.community_of[r]] or self.personal[r]:
+            self._next_for(r)
 
     def _account(self, r: int, now: float) -> None:
         """Busy time of a segment cut short by pre-emption (finished ones go with the issue)."""
@@ -498,13 +499,13 @@ class Engine:
                 self.dept_free[department] += 1
 
     def _close(self, issue: list, now: float, lost: bool = False) -> None:
-        _, _, category, grid, occurred, _, start, onsite, responder, flags, _, _, busy_from, \
-            busy_to = issue
+        reported, _, category, grid, occurred, _, start, onsite, responder, flags, _, _, \
+            busy_from, busy_to = issue
         if start is None:  # never reached by a responder
-            record = (category, grid, occurred, issue[REPORTED], np.nan, np.nan,
+            record = (category, grid, occurred, reported, np.nan, np.nan,
                       np.nan if lost else now, -1, flags, 0.0, 0.0)
         else:
-            record = (category, grid, occurred, issue[REPORTED], start, onsite,
+            record = (category, grid, occurred, reported, start, onsite,
                       np.nan if lost else now, responder, flags, busy_from, busy_to)
         buffer = self._buffer
         buffer.append(record)

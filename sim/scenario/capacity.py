@@ -23,14 +23,14 @@ from sim.scenario.schema import Community, Scenario
 class Crew:
     """One role's responders in a community."""
 
-    role: str  # singular, as in the glossary: "community worker"
+    role: str  # code name, as in the glossary: "community_worker"
     count: int
     week_share: float  # share of the week on shift
     takes: frozenset[str]  # categories they may take
     on_duty: int = 0  # of them on the duty rota: urgent categories around the clock
 
     def describe(self) -> str:
-        return f"{self.count} {self.role}{'' if self.count == 1 else 's'}"
+        return f"{self.count} {self.role.replace('_', ' ')}{'' if self.count == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -70,15 +70,16 @@ def grid_count(community: Community) -> int:
     return grids.rows * grids.cols if grids.layout == "lattice" else len(grids.grids)
 
 
-def yearly_work(scenario: Scenario, community: Community) -> dict[str, tuple[float, float]]:
+def yearly_work(scenario: Scenario, community: Community,
+                staff: list[Crew]) -> dict[str, tuple[float, float]]:
     """Issues a year and mean handling minutes of each category in ``community``; care visits
-    too when there is someone of the visiting role to make them (else the loader's care-visit
-    check speaks)."""
+    too when ``staff`` has someone of the visiting role to make them (else the loader's
+    care-visit check speaks)."""
     work = {k: (scenario.issues_per_year(community, k), c.handling_min.mean)
             for k, c in scenario.demand.items()}
     care = scenario.care_visits
     if care is not None and care.share_of_households > 0 and any(
-            c.role == care.by.replace("_", " ") for c in crews(scenario, community)):
+            c.role == care.by for c in staff):
         visits = community.households * care.share_of_households * 365 / care.every_days
         work[CARE_VISIT] = (visits, care.handling_min.mean)
     return work
@@ -108,7 +109,7 @@ def crews(scenario: Scenario, community: Community) -> list[Crew]:
              "grid_member": staffing.grid_members, "volunteer": staffing.volunteers,
              "party_member": staffing.party_members}
     return [
-        Crew(role.replace("_", " "), counts[role], week_share(scenario, spec.calendar),
+        Crew(role, counts[role], week_share(scenario, spec.calendar),
              takes(spec, role),
              min(staffing.community_workers.on_duty, workers) if role == "community_worker"
              else 0)
@@ -119,9 +120,9 @@ def crews(scenario: Scenario, community: Community) -> list[Crew]:
 def shortfall(scenario: Scenario, community: Community) -> Shortfall | None:
     """The set of categories whose load most exceeds what the crews able to take them give,
     or None when every set is carried."""
-    work = yearly_work(scenario, community)
-    loads = {k: n * minutes / MINUTES_PER_YEAR for k, (n, minutes) in work.items() if n > 0}
     staff = crews(scenario, community)
+    work = yearly_work(scenario, community, staff)
+    loads = {k: n * minutes / MINUTES_PER_YEAR for k, (n, minutes) in work.items() if n > 0}
     urgent = {k for k, c in scenario.demand.items() if c.urgent}
     worst: Shortfall | None = None
     for size in range(1, len(loads) + 1):
