@@ -18,7 +18,6 @@ from sim.model.distributions import block_sizes
 from sim.scenario.schema import ArrivalProfile
 
 MINUTES_PER_HOUR = 60.0
-MINUTES_PER_YEAR = 365 * 24 * 60.0
 
 
 def _unit_mean(values: list[float] | None, size: int) -> np.ndarray:

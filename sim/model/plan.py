@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.model.arrivals import MINUTES_PER_YEAR, IntensityCurve
+from sim.model.arrivals import IntensityCurve
 from sim.model.grids import GridTable, build_grids, distance_m, within_grid_distance_m
-from sim.scenario.common import Distribution
+from sim.scenario.common import MINUTES_PER_YEAR, Distribution
 from sim.scenario.governance import CARE_VISIT, ROLES, Calendar
 from sim.scenario.schema import Scenario
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
-from sim.model.arrivals import MINUTES_PER_YEAR
+from sim.scenario.common import MINUTES_PER_YEAR
 from sim.scenario.governance import CARE_VISIT
 from sim.scenario.schema import Community, Scenario
 

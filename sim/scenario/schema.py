@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 
 from sim.scenario.common import (
     DISTRIBUTION_KINDS,
+    MINUTES_PER_YEAR,
     Distribution,
     Empirical,
     Fixed,
@@ -296,4 +297,4 @@ class Scenario(StrictModel):
             self.issues_per_year(community, k) * c.handling_min.mean
             for k, c in self.demand.items()
         )
-        return minutes / (365 * 24 * 60)
+        return minutes / MINUTES_PER_YEAR

@@ -22,8 +22,7 @@ import numpy as np
 from scipy.special import gammainc, ndtr
 
 from sim.analytic.erlang import erlang_c, service_level
-from sim.model.arrivals import MINUTES_PER_YEAR
-from sim.scenario.common import Distribution, Empirical, Fixed, MeanCv
+from sim.scenario.common import MINUTES_PER_YEAR, Distribution, Empirical, Fixed, MeanCv
 from sim.scenario.schema import Community, Scenario
 from sim.staffing.targets import TargetSet
 
