@@ -23,8 +23,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/gridsim run scenarios/chengcheng.yaml --replications 8
 
-test: $(VENV)/.installed-dev
-	$(BIN)/ruff check .
+test: lint
 	$(BIN)/python -m pytest -q
 
 # JupyterLab on the planner notebooks (notebooks/*.ipynb); clear their outputs before committing.
@@ -32,8 +31,10 @@ test: $(VENV)/.installed-dev
 lab: $(VENV)/.installed-dev
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# style, the layer contract of docs/architecture.md (pyproject.toml [tool.importlinter])
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 docs: $(VENV)/.installed
 	$(BIN)/python -m sim.scenario.reference > docs/scenario-reference.md

@@ -25,7 +25,7 @@ _LAZY = {
     "compare": "sim.experiment.compare",
     "RunResult": "sim.experiment.runner",
     "run": "sim.experiment.runner",
-    "HalfWidthTarget": "sim.experiment.statistics",
+    "HalfWidthTarget": "sim.analysis.statistics",
     "SweepResult": "sim.experiment.sweep",
     "sweep": "sim.experiment.sweep",
     "LoadedScenario": "sim.scenario.loading",
@@ -33,6 +33,7 @@ _LAZY = {
     "RecommendResult": "sim.staffing.recommend",
     "recommend": "sim.staffing.recommend",
 }
+_MODULES = {"plot": "sim.report.plots"}  # the plot helpers notebooks use: ``sim.plot``
 
 __all__ = [
     "CompareResult",
@@ -45,6 +46,7 @@ __all__ = [
     "SweepResult",
     "__version__",
     "compare",
+    "plot",
     "load_scenario",
     "recommend",
     "run",
@@ -52,15 +54,20 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
+    from sim.analysis.statistics import HalfWidthTarget
+    from sim.report import plots as plot
     from sim.experiment.compare import CompareResult, compare
     from sim.experiment.runner import RunResult, run
-    from sim.experiment.statistics import HalfWidthTarget
     from sim.experiment.sweep import SweepResult, sweep
     from sim.scenario.loading import LoadedScenario, load_scenario
     from sim.staffing.recommend import RecommendResult, recommend
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        value = import_module(_MODULES[name])
+        globals()[name] = value
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'sim' has no attribute {name!r}")
@@ -70,4 +77,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_MODULES))

@@ -14,9 +14,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from sim.experiment.streams import Streams
 from sim.model.engine import Engine, PooledEngine, simulate
 from sim.model.plan import build_plan
+from sim.model.streams import Streams
 from sim.scenario import from_mapping
 from sim.scenario.loading import merge
 

@@ -26,10 +26,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.experiment.streams import Streams
 from sim.model.engine import Engine
 from sim.model.plan import CareHousehold, ModelPlan, build_plan
 from sim.model.recorder import Recorder
+from sim.model.streams import Streams
 from sim.scenario import from_mapping
 from sim.scenario.loading import merge
 

@@ -12,8 +12,8 @@ from conftest import BASELINE, small
 from scipy import stats
 
 import sim
+from sim.analysis.statistics import select, t_interval
 from sim.cli import main
-from sim.experiment.statistics import select, t_interval
 
 
 def workers(loaded: sim.LoadedScenario, community: str) -> int:

@@ -18,7 +18,7 @@ from conftest import BASELINE, ROOT
 
 import sim
 from sim.cli import main
-from sim.experiment.runfolder import RunFolder
+from sim.files.runfolder import RunFolder
 
 REPLICATIONS = 12
 SEED = 77

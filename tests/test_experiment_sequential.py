@@ -9,8 +9,8 @@ import pytest
 from conftest import small
 
 import sim
+from sim.analysis.statistics import next_total, select, summarise
 from sim.cli import main
-from sim.experiment.statistics import next_total, select, summarise
 
 METRIC = "response_min_mean"
 

@@ -1,4 +1,4 @@
-"""Intervals, paired differences, verdicts, the sequential schedule (sim.experiment.statistics)."""
+"""Intervals, paired differences, verdicts, the sequential schedule (sim.analysis.statistics)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.experiment.statistics import (
+from sim.analysis.statistics import (
     HalfWidthTarget,
     direction,
     next_total,

@@ -10,8 +10,8 @@ import pytest
 from conftest import small
 
 import sim
+from sim.analysis.statistics import select
 from sim.cli import main
-from sim.experiment.statistics import select
 from sim.experiment.sweep import parse_set
 
 RATIO = "staffing.community_workers.households_per_worker"

@@ -12,13 +12,6 @@ from conftest import ROOT
 
 from sim.cli import main
 from sim.errors import ScenarioError
-from sim.model.grids import (
-    MEAN_DISTANCE_UNIT_SQUARE,
-    build_grids,
-    distance_m,
-    largest_remainder,
-    within_grid_distance_m,
-)
 from sim.scenario import from_mapping, load_scenario
 from sim.scenario.gridfiles import (
     WGS84_A,
@@ -27,6 +20,13 @@ from sim.scenario.gridfiles import (
     inline_grid_file,
     project_lonlat,
     unproject_lonlat,
+)
+from sim.scenario.grids import (
+    MEAN_DISTANCE_UNIT_SQUARE,
+    build_grids,
+    distance_m,
+    largest_remainder,
+    within_grid_distance_m,
 )
 
 EXAMPLES = ROOT / "scenarios" / "examples"

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 ENTRY_POINTS = ["sim", "sim.cli", "sim.model.engine", "sim.model.kernel", "sim.scenario",
-                "sim.analytic", "sim.screen", "sim.staffing.recommend", "sim.plot"]
+                "sim.analytic", "sim.screen", "sim.staffing.recommend", "sim.report.plots"]
 
 
 @pytest.mark.parametrize("module", ENTRY_POINTS)

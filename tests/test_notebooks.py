@@ -104,7 +104,7 @@ def test_uses_only_the_public_api(path: Path) -> None:
         if cell.cell_type == "code":
             hit = INTERNAL.search(cell.source)
             assert hit is None, f"{path.name} cell {i}: '{hit.group(0)}' is not the public API " \
-                "(use sim.* and sim.plot; add a helper to sim/plot.py if needed)"
+                "(use sim.* and sim.plot; add a helper to sim/report/plots.py if needed)"
 
 
 # ---------------------------------------------------------------- executed notebooks
@@ -240,7 +240,7 @@ def test_fact_markers_are_read_as_documented() -> None:
     assert agrees(found["e"], 0.54) and not agrees(found["e"], 0.56)
 
 
-# ---------------------------------------------------------------- the sim.plot helpers they use
+# ---------------------------------------------------------------- the plot helpers they use
 
 
 @pytest.fixture(scope="module")
@@ -263,7 +263,7 @@ def small_run():
 def test_open_issues_is_the_backlog_of_the_summary_day_by_day(small_run) -> None:
     import numpy as np
 
-    from sim import plot
+    from sim.report import plots as plot
 
     loaded, result = small_run
     horizon = loaded.scenario.horizon
@@ -282,7 +282,7 @@ def test_open_issues_is_the_backlog_of_the_summary_day_by_day(small_run) -> None
 
 
 def test_observed_keeps_the_issues_the_summary_counts(small_run) -> None:
-    from sim import plot
+    from sim.report import plots as plot
 
     loaded, result = small_run
     kept = plot.observed(result.records, loaded)
@@ -293,7 +293,7 @@ def test_observed_keeps_the_issues_the_summary_counts(small_run) -> None:
 
 def test_grid_positions_values_and_map(small_run) -> None:
     import sim
-    from sim import plot
+    from sim.report import plots as plot
 
     loaded, result = small_run
     grids = plot.grid_positions(loaded)
@@ -320,7 +320,7 @@ def test_grid_positions_values_and_map(small_run) -> None:
 def test_record_charts(small_run) -> None:
     import pandas as pd
 
-    from sim import plot
+    from sim.report import plots as plot
 
     loaded, result = small_run
     records = result.records

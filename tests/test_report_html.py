@@ -205,7 +205,7 @@ def test_plot_functions_return_figures_without_pyplot() -> None:
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from sim import plot
+    from sim.report import plots as plot
 
     levels = pd.DataFrame({
         "community": ["a", "a", "a", "b"], "workers": [1, 2, 2, 3],
@@ -223,7 +223,7 @@ def test_plot_functions_return_figures_without_pyplot() -> None:
         assert isinstance(figure, Figure)
         assert plot.to_png(figure)[:4] == b"\x89PNG"
         assert figure._repr_png_()[:4] == b"\x89PNG"
-    # sim.plot never imports pyplot (no global figure state, no GUI backend)
-    code = ("import sys, sim.plot, sim.report.html, sim.staffing.report; "
+    # sim.report.plots never imports pyplot (no global figure state, no GUI backend)
+    code = ("import sys, sim.report.plots, sim.report.html, sim.staffing.report; "
             "sys.exit('matplotlib.pyplot' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0

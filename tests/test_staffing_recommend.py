@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.analysis.statistics import t_interval
 from sim.analytic.erlang import required_servers
-from sim.experiment.statistics import t_interval
 from sim.scenario import LoadedScenario, from_mapping, load_scenario
-from sim.staffing.search import full_model_replication
+from sim.staffing.levels import full_model_replication
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "chengcheng.yaml"

@@ -25,6 +25,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.statistics import (
+    BASELINE,
+    DIFFERENCE_COLUMNS,
+    SUMMARY_COLUMNS,
+    paired_differences,
+    select,
+    summarise,
+)
+from sim.analysis.tables import with_ci
 from sim.errors import UsageError
 from sim.experiment.runner import (
     Member,
@@ -33,15 +42,6 @@ from sim.experiment.runner import (
     run_study,
     unique_labels,
 )
-from sim.experiment.statistics import (
-    BASELINE,
-    DIFFERENCE_COLUMNS,
-    SUMMARY_COLUMNS,
-    paired_differences,
-    select,
-    summarise,
-)
-from sim.report.tables import with_ci
 from sim.scenario.loading import LoadedScenario
 
 KEY_METRICS = {"response_min_mean": ("Response time, minutes", 1),

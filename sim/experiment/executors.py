@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sim.errors import GridsimError, UsageError
-from sim.experiment.interrupt import check, polled
+from sim.files.interrupt import check, polled
 
 EXECUTORS = ("serial", "process", "dask")
 MAX_POOL_RESTARTS = 3
@@ -213,7 +213,7 @@ class ProcessExecutor(Executor):
         try:
             while queue or pending:
                 # Ctrl-C / SIGTERM are raised between short waits, never inside the pool's
-                # locks (sim.experiment.interrupt)
+                # locks (sim.files.interrupt)
                 with polled():
                     results = self._step(fn, queue, pending)
                 yield from results

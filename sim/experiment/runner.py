@@ -18,12 +18,12 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.statistics import HalfWidthTarget, next_total, select, summarise
 from sim.errors import UsageError
 from sim.experiment.executors import Executor, WorkerError, check_options, open_executor
-from sim.experiment.interrupt import interruptible
 from sim.experiment.progress import in_notebook, progress_bar
-from sim.experiment.runfolder import Folder, RunFolder, command_line, default_folder
-from sim.experiment.statistics import HalfWidthTarget, next_total, select, summarise
+from sim.files.interrupt import interruptible
+from sim.files.runfolder import Folder, RunFolder, command_line, default_folder
 from sim.model.engine import simulate
 from sim.model.plan import build_plan
 from sim.model.recorder import Recorder
@@ -93,7 +93,7 @@ class RunResult:
 
     def table(self) -> pd.DataFrame:
         """The planner's table: one row per community, key metrics with their 95% CIs."""
-        from sim.report.tables import community_table
+        from sim.analysis.tables import community_table
 
         return community_table(self.summary, self.scenario.scenario)
 
@@ -381,7 +381,7 @@ def run_study(
     are the members' sub-folder names. ``combine(members, n)`` builds the study's table, saved
     as ``<kind>.csv`` at the top of the folder.
     """
-    from sim.experiment.runfolder import StudyFolder
+    from sim.files.runfolder import StudyFolder
 
     started = time.perf_counter()
     check_options(executor, workers, scheduler)
@@ -428,7 +428,7 @@ def run_study(
 
 def unique_labels(names: Sequence[str], limit: int = 40) -> list[str]:
     """Folder-safe, unique labels: 'a', 'b', 'a-2' for names a, b, a."""
-    from sim.experiment.runfolder import slugify
+    from sim.files.runfolder import slugify
 
     out: list[str] = []
     for name in names:

@@ -19,10 +19,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from sim.analysis.statistics import select, summarise
+from sim.analysis.tables import with_ci
 from sim.errors import ScenarioError, UsageError
 from sim.experiment.runner import Member, default_command, resolve, run_study, unique_labels
-from sim.experiment.statistics import select, summarise
-from sim.report.tables import with_ci
 from sim.scenario.loading import LoadedScenario
 
 RESERVED = {"experiment.seed": "--seed", "experiment.replications": "--replications"}

@@ -46,11 +46,11 @@ from itertools import repeat
 import numpy as np
 from simpy.events import NORMAL
 
-from sim.experiment.streams import Streams
 from sim.model.distributions import block_iter, block_sampler
 from sim.model.kernel import Kernel
 from sim.model.plan import DRAIN_DAYS, MINUTES_PER_DAY, ModelPlan
 from sim.model.recorder import FLUSH, Recorder
+from sim.model.streams import Streams
 
 # fields of an issue (a plain list)
 (REPORTED, HANDLING, CATEGORY, GRID, OCCURRED, PAIR, START, ONSITE, RESPONDER, FLAGS, QUEUED,

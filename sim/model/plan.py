@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.model.arrivals import IntensityCurve
-from sim.model.grids import GridTable, build_grids, distance_m, within_grid_distance_m
 from sim.scenario.common import MINUTES_PER_YEAR, Distribution
-from sim.scenario.governance import CARE_VISIT, ROLES, Calendar
+from sim.scenario.governance import CARE_VISIT, Calendar
+from sim.scenario.grids import GridTable, build_grids, distance_m, within_grid_distance_m
+from sim.scenario.roster import per_households, role_counts, role_spec
 from sim.scenario.schema import Scenario
 
 MINUTES_PER_DAY = 1440.0
@@ -241,12 +242,6 @@ def build_plan(scenario: Scenario) -> ModelPlan:
             shift_key=f"{calendar}@{tag}", on_duty=on_duty, scheduled_min=scheduled,
         ))
 
-    def role_count(role: str, community, per_1000: float) -> int:
-        count = community.households / 1000 * per_1000
-        if role == "party_member":
-            count *= staffing.party_members.availability
-        return int(round(count))
-
     for ci, community in enumerate(scenario.communities):
         ox, oy = community.office_m
         members = grids.of_community(ci)
@@ -257,17 +252,17 @@ def build_plan(scenario: Scenario) -> ModelPlan:
         for g in members:
             for _ in range(staffing.grid_members.per_grid):
                 add("grid_member", staffing.grid_members, ci, int(g), grids.x_m[g], grids.y_m[g])
+        counts = role_counts(scenario, community)
         for role, spec in (("volunteer", staffing.volunteers),
                            ("party_member", staffing.party_members)):
-            for j in range(role_count(role, community, spec.per_1000_households)):
+            for j in range(counts[role]):
                 g = members[j % len(members)]
                 add(role, spec, ci, int(g), grids.x_m[g], grids.y_m[g])
         for s_index, surge in enumerate(scenario.surges):
             window = (surge.start_day * MINUTES_PER_DAY, surge.end_day * MINUTES_PER_DAY)
             for role, per_1000 in surge.extra.items():
-                spec = getattr(staffing, _STAFFING_KEY[role])
-                count = int(round(community.households / 1000 * per_1000))
-                for j in range(count):
+                spec = role_spec(scenario, role)
+                for j in range(per_households(community, per_1000)):
                     g = members[j % len(members)]
                     x, y = (ox, oy) if role == "community_worker" else (grids.x_m[g],
                                                                         grids.y_m[g])
@@ -379,9 +374,6 @@ def build_plan(scenario: Scenario) -> ModelPlan:
         care_every_min=(care.every_days * MINUTES_PER_DAY) if care else math.inf,
         points_per_hour=points,
     )
-
-
-_STAFFING_KEY = {role: f"{role}s" for role in ROLES}
 
 
 CENTRE_TO_SQUARE = (math.sqrt(2) + math.log(1 + math.sqrt(2))) / 6

@@ -112,7 +112,7 @@ class Report:
 
     def figure(self, fig: Any, caption: str | None = None, alt: str | None = None) -> Report:
         """A matplotlib figure (or PNG bytes) embedded as a base64 PNG."""
-        from sim.plot import to_png
+        from sim.report.plots import to_png
 
         png = fig if isinstance(fig, bytes | bytearray) else to_png(fig)
         alt_text = escape(alt or caption or "plot")
@@ -139,7 +139,7 @@ class Report:
         )
 
     def write(self, path: Path) -> Path:
-        from sim.experiment.runfolder import write_text
+        from sim.files.runfolder import write_text
 
         write_text(path, self.html())
         return path
@@ -198,8 +198,8 @@ def run_report(folder: str | Path) -> Path:
     Shows the summary table per community, response and resolution p90 per community with 95%
     CIs, utilisation, and the run's provenance.
     """
-    from sim import plot
-    from sim.report.tables import community_table
+    from sim.analysis.tables import community_table
+    from sim.report import plots as plot
     from sim.scenario.loading import load_scenario
 
     folder = Path(folder)

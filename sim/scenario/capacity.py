@@ -16,6 +16,7 @@ from itertools import combinations
 
 from sim.scenario.common import MINUTES_PER_YEAR
 from sim.scenario.governance import CARE_VISIT
+from sim.scenario.roster import role_counts, role_spec
 from sim.scenario.schema import Community, Scenario
 
 
@@ -63,13 +64,6 @@ def week_share(scenario: Scenario, calendar: str) -> float:
     return scenario.calendars[calendar].weekly_hours() / 168.0
 
 
-def grid_count(community: Community) -> int:
-    grids = community.grids
-    if grids is None:
-        return 1
-    return grids.rows * grids.cols if grids.layout == "lattice" else len(grids.grids)
-
-
 def yearly_work(scenario: Scenario, community: Community,
                 staff: list[Crew]) -> dict[str, tuple[float, float]]:
     """Issues a year and mean handling minutes of each category in ``community``; care visits
@@ -96,24 +90,13 @@ def crews(scenario: Scenario, community: Community) -> list[Crew]:
         skills -= {CARE_VISIT}
         return skills | {CARE_VISIT} if care is not None and care.by == role else skills
 
-    per_1000 = community.households / 1000
-    workers = scenario.workers(community)
-    counts = {
-        "community_worker": workers,
-        "grid_member": staffing.grid_members.per_grid * grid_count(community),
-        "volunteer": int(round(per_1000 * staffing.volunteers.per_1000_households)),
-        "party_member": int(round(per_1000 * staffing.party_members.per_1000_households
-                                  * staffing.party_members.availability)),
-    }
-    specs = {"community_worker": staffing.community_workers,
-             "grid_member": staffing.grid_members, "volunteer": staffing.volunteers,
-             "party_member": staffing.party_members}
+    counts = role_counts(scenario, community)
+    on_duty = min(staffing.community_workers.on_duty, counts["community_worker"])
     return [
-        Crew(role, counts[role], week_share(scenario, spec.calendar),
-             takes(spec, role),
-             min(staffing.community_workers.on_duty, workers) if role == "community_worker"
-             else 0)
-        for role, spec in specs.items() if counts[role] > 0
+        Crew(role, count, week_share(scenario, role_spec(scenario, role).calendar),
+             takes(role_spec(scenario, role), role),
+             on_duty if role == "community_worker" else 0)
+        for role, count in counts.items() if count > 0
     ]
 
 

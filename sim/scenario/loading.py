@@ -21,9 +21,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
-from sim.model.grids import build_grids
-from sim.scenario.capacity import grid_count, shortfall
+from sim.scenario.capacity import shortfall
 from sim.scenario.gridfiles import inline_grid_file
+from sim.scenario.grids import build_grids
+from sim.scenario.roster import role_counts
 from sim.scenario.schema import Scenario
 
 EXTENDS = "extends"
@@ -110,14 +111,13 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
         build_grids(scenario)  # grid ids unique across lattices and tables
     except ScenarioError as exc:
         problems.extend(("communities", p) for p in exc.problems)
-    staffing = scenario.staffing
     queueing = scenario.dispatch.overflow == "queue"
     # (with `overflow: escalate` nothing waits locally: a loss system is always stable)
     for i, community in enumerate(scenario.communities):
-        workers = scenario.workers(community)
-        members = staffing.grid_members.per_grid * grid_count(community)
+        counts = role_counts(scenario, community)
         key = f"communities[{i}]"
-        if workers + members == 0 and scenario.offered_load(community) > 0:
+        unstaffed = counts["community_worker"] + counts["grid_member"] == 0
+        if unstaffed and scenario.offered_load(community) > 0:
             yearly = sum(scenario.issues_per_year(community, k) for k in scenario.demand)
             problems.append(
                 (f"{key}.community_workers",
@@ -128,11 +128,8 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
             problems.append((key, short.message(community)))
     care = scenario.care_visits
     if care is not None and care.share_of_households > 0 and not problems:
-        from sim.model.plan import build_plan  # the plan counts responders exactly as run
-
-        staffed = {r.community for r in build_plan(scenario).responders if r.role == care.by}
-        for i, community in enumerate(scenario.communities):
-            if i not in staffed:
+        for community in scenario.communities:
+            if role_counts(scenario, community)[care.by] == 0:
                 problems.append(
                     ("care_visits.by",
                      f"care visits are made by {care.by} but community '{community.id}' has "

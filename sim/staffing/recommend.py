@@ -5,7 +5,7 @@ For each community:
 1. **analytic** — Erlang C on the community's pooled, stationary load (sim.staffing.analytic);
 2. **screen** — from the analytic answer, the Kiefer-Wolfowitz recursion on the scenario's real
    arrival profile and handling-time distributions, same random numbers as the full model,
-   FIFO without priorities (sim.staffing.search);
+   FIFO without priorities (sim.staffing.levels);
 3. **full model** — the SimPy model runs the policy level beside the screen, then verifies the
    screen's level (moved to the side of the policy level the full model showed) and the level
    below it with common random numbers; if the level misses it steps up, if the level below also
@@ -33,22 +33,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis.statistics import t_interval
 from sim.errors import RunFolderError
 from sim.experiment.executors import Executor, open_executor
-from sim.experiment.runfolder import (
+from sim.experiment.runner import resolve
+from sim.files.runfolder import (
     MANIFEST,
     command_line,
     default_folder,
     versions,
     write_text,
 )
-from sim.experiment.runner import resolve
-from sim.experiment.statistics import t_interval
 from sim.scenario.loading import LoadedScenario
 from sim.scenario.policy import Target, describe_calendar
 from sim.staffing.analytic import PooledLoad, analytic_values, analytic_workers, attainable
 from sim.staffing.cost import cost_column, describe_pay, staffing_costs
-from sim.staffing.search import run_task, search_ceiling
+from sim.staffing.levels import run_task, search_ceiling
 from sim.staffing.targets import UTILISATION, TargetSet, resolve_targets
 
 MAX_ROUNDS = 12

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sim import plot
+from sim.report import plots as plot
 from sim.report.html import Report, provenance
 from sim.staffing.cost import cost_column
 

@@ -10,18 +10,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.errors import GridsimError, ScenarioError
-from sim.experiment.commands import add_commands as add_experiment_commands
-from sim.experiment.commands import (
+from sim.cli.experiment import add_commands as add_experiment_commands
+from sim.cli.experiment import (
     add_run_options,
     cmd_compare,
     cmd_sweep,
     run_target,
     whole_number,
 )
+from sim.cli.staffing import add_commands, cmd_recommend, cmd_report
+from sim.errors import GridsimError, ScenarioError
 from sim.experiment.executors import EXECUTORS
-from sim.experiment.interrupt import exit_code
-from sim.staffing.command import add_commands, cmd_recommend, cmd_report
+from sim.files.interrupt import exit_code
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -122,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GridsimError as exc:
         print(f"gridsim {args.command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (sim.experiment.interrupt)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (sim.files.interrupt)
         print("\ninterrupted; finished replications are kept: run the same command again to "
               "resume", file=sys.stderr)
         return exit_code(exc)

@@ -43,7 +43,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import RunFolderError
-from sim.experiment.interrupt import deferred_signals
+from sim.files.interrupt import deferred_signals
 from sim.scenario.loading import LoadedScenario
 
 MANIFEST = "manifest.json"

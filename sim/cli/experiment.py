@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sim.errors import UsageError
 
 if TYPE_CHECKING:
-    from sim.experiment.statistics import HalfWidthTarget
+    from sim.analysis.statistics import HalfWidthTarget
 
 
 def whole_number(minimum: int):
@@ -51,7 +51,7 @@ def run_target(args: argparse.Namespace) -> HalfWidthTarget | None:
             raise UsageError("--target-group: only with --until-half-width")
         return None
     try:
-        from sim.experiment.statistics import HalfWidthTarget
+        from sim.analysis.statistics import HalfWidthTarget
 
         return HalfWidthTarget.parse(args.until_half_width, args.target_group)
     except ValueError as exc:

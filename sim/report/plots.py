@@ -283,7 +283,7 @@ def grid_positions(scenario) -> pd.DataFrame:
     and north), ``area_m2``, ``issue_weight``, ``building_heads``. Lattices are generated, grid
     files read; a community without grids is one grid named after it (docs/grids.md).
     """
-    from sim.model.grids import build_grids
+    from sim.scenario.grids import build_grids
 
     spec = _spec(scenario)
     table = build_grids(spec)

@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 
 from sim.experiment.runner import run_replication
-from sim.experiment.streams import Streams
 from sim.model.distributions import block_sampler
 from sim.model.plan import ModelPlan, build_plan
+from sim.model.streams import Streams
 from sim.scenario.schema import Scenario
 from sim.screen import fifo_waits_ragged
 from sim.staffing.targets import UTILISATION, TargetSet
