@@ -55,10 +55,10 @@ __all__ = [
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from sim.analysis.statistics import HalfWidthTarget
-    from sim.report import plots as plot
     from sim.experiment.compare import CompareResult, compare
     from sim.experiment.runner import RunResult, run
     from sim.experiment.sweep import SweepResult, sweep
+    from sim.report import plots as plot
     from sim.scenario.loading import LoadedScenario, load_scenario
     from sim.staffing.recommend import RecommendResult, recommend
 
