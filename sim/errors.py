@@ -16,7 +16,19 @@ class ScenarioError(GridsimError):
 
 
 class UsageError(GridsimError):
-    """A wrong command-line option or argument."""
+    """A wrong option: a parameter of a Python entry point or a command-line flag."""
+
+
+class OptionError(UsageError):
+    """A parameter of an entry point (``sim.run``, ``sim.recommend``, ...) with a wrong value.
+
+    The message speaks of the ``parameters`` by their Python names (``max_replications``); the
+    command line shows the same message with its flags (``--max-replications``).
+    """
+
+    def __init__(self, message: str, *parameters: str):
+        super().__init__(message)
+        self.parameters = parameters
 
 
 class RunFolderError(GridsimError):

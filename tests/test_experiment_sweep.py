@@ -12,7 +12,7 @@ from conftest import small
 import sim
 from sim.analysis.statistics import select
 from sim.cli import main
-from sim.experiment.sweep import parse_set
+from sim.cli.experiment import parse_set
 
 RATIO = "staffing.community_workers.households_per_worker"
 DONGGUAN = "communities.dongguan.community_workers"

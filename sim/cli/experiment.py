@@ -4,9 +4,11 @@ options of ``gridsim run``. :mod:`sim.cli` wires them in."""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import yaml
 
 from sim.errors import UsageError
 
@@ -104,7 +106,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.experiment.sweep import parse_set, sweep
+    from sim.experiment.sweep import sweep
 
     settings = parse_set(args.settings)
     result = sweep(args.file, settings, replications=args.replications, seed=args.seed,
@@ -115,3 +117,28 @@ def cmd_sweep(args: argparse.Namespace) -> int:
           f"{result.folder / 'sweep.csv' if result.folder else '-'}")
     print(f"run folder: {result.folder}")
     return 0
+
+
+def parse_set(items: Sequence[str]) -> dict[str, list[Any]]:
+    """``["key=v1,v2", ...]`` to ``{key: [v1, v2]}``, each value read as a YAML scalar."""
+    settings: dict[str, list[Any]] = {}
+    for item in items:
+        key, sep, values = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise UsageError(f"--set: expected KEY=VALUE[,VALUE...], got {item!r}")
+        if key in settings:
+            raise UsageError(f"--set: {key} is given twice; list all its values once")
+        parsed = []
+        for text in values.split(","):
+            if not text.strip():
+                raise UsageError(f"--set {key}: empty value in {values!r}")
+            try:
+                value = yaml.safe_load(text)
+            except yaml.YAMLError:
+                raise UsageError(f"--set {key}: not a YAML scalar: {text!r}") from None
+            if isinstance(value, dict | list):
+                raise UsageError(f"--set {key}: give plain values, not {text!r}")
+            parsed.append(value)
+        settings[key] = parsed
+    return settings

@@ -111,6 +111,19 @@ COMMANDS.update(recommend=cmd_recommend, report=cmd_report)
 COMMANDS.update(compare=cmd_compare, sweep=cmd_sweep)
 
 
+FLAGS = {"targets": "--target", "settings": "--set"}
+"""Flags whose name is not the parameter's (``max_replications`` -> ``--max-replications``)."""
+
+
+def as_flags(exc: GridsimError) -> str:
+    """The message of ``exc`` with the parameters it names spelled as this command's flags."""
+    text = str(exc)
+    for parameter in getattr(exc, "parameters", ()):
+        flag = FLAGS.get(parameter, "--" + parameter.replace("_", "-"))
+        text = text.replace(f"`{parameter}`", flag)
+    return text
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gridsim`` console script."""
     args = build_parser().parse_args(argv)
@@ -120,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\n".join(exc.problems), file=sys.stderr)
         return EXIT_BAD_INPUT
     except GridsimError as exc:
-        print(f"gridsim {args.command}: {exc}", file=sys.stderr)
+        print(f"gridsim {args.command}: {as_flags(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (sim.files.interrupt)
         print("\ninterrupted; finished replications are kept: run the same command again to "

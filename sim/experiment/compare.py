@@ -35,6 +35,7 @@ from sim.analysis.statistics import (
 )
 from sim.analysis.tables import with_ci
 from sim.errors import UsageError
+from sim.experiment.options import Execution, Output
 from sim.experiment.runner import (
     Member,
     default_command,
@@ -237,8 +238,8 @@ def compare(
     command = command or default_command("compare", *loaded, replications=replications,
                                          seed=seed)
     study = run_study("compare", [(u, s, {}) for u, s in zip(unique, loaded, strict=True)],
-                      compare_table, n, seed, out, executor, workers, scheduler, progress,
-                      save, command)
+                      compare_table, n, seed, Output.of(out, save, command),
+                      Execution(executor, workers, scheduler, progress))
     reps = pd.concat([m.table(n).assign(scenario=m.label) for m in study.members],
                      ignore_index=True)
     reps = reps[["scenario", *[c for c in reps.columns if c != "scenario"]]]

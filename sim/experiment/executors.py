@@ -32,7 +32,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 from urllib.parse import urlsplit
 
-from sim.errors import GridsimError, UsageError
+from sim.errors import GridsimError, OptionError
 from sim.files.interrupt import check, polled
 
 EXECUTORS = ("serial", "process", "dask")
@@ -59,11 +59,12 @@ def default_workers() -> int:
 def check_options(executor: str, workers: int | None, scheduler: str | None) -> None:
     """Raise :class:`UsageError` for an unknown executor or options that do not fit it."""
     if executor not in EXECUTORS:
-        raise UsageError(f"--executor: unknown executor '{executor}' (use {', '.join(EXECUTORS)})")
+        raise OptionError(f"`executor`: unknown executor '{executor}' (use "
+                          f"{', '.join(EXECUTORS)})", "executor")
     if workers is not None and workers < 1:
-        raise UsageError(f"--workers: must be at least 1 (got {workers})")
+        raise OptionError(f"`workers`: must be at least 1 (got {workers})", "workers")
     if scheduler is not None and executor != "dask":
-        raise UsageError("--scheduler: only with --executor dask")
+        raise OptionError("`scheduler`: only with `executor` dask", "scheduler", "executor")
 
 
 class Executor:
@@ -107,22 +108,6 @@ def open_executor(
         n = workers or default_workers()
         return ProcessExecutor(n) if n > 1 else Executor(1)
     return DaskExecutor(workers or default_workers(), scheduler)
-
-
-def run_tasks(
-    fn: Callable[..., Any],
-    tasks: Iterable[Task],
-    executor: str = "process",
-    workers: int | None = None,
-    scheduler: str | None = None,
-) -> Iterator[Any]:
-    """Yield ``fn(*task)`` for every task, in the order they finish (one-off executor)."""
-    tasks = list(tasks)
-    check_options(executor, workers, scheduler)
-    if executor == "process":
-        workers = min(workers or default_workers(), max(len(tasks), 1))
-    with open_executor(executor, workers, scheduler) as ex:
-        yield from ex.imap(fn, tasks)
 
 
 # ---------------------------------------------------------------- local process pool
@@ -297,9 +282,9 @@ class DaskExecutor(Executor):
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError:
-            raise UsageError(
-                "--executor dask: Dask is not installed; pip install 'dask[distributed]'"
-            ) from None
+            raise OptionError(
+                "`executor` dask: Dask is not installed; pip install 'dask[distributed]'",
+                "executor") from None
         self.scheduler = scheduler
         self._cluster = None
         if scheduler:
@@ -307,9 +292,9 @@ class DaskExecutor(Executor):
             try:
                 self._client = Client(scheduler, timeout=f"{DASK_CONNECT_TIMEOUT_S}s")
             except (OSError, TimeoutError) as exc:
-                raise UsageError(
-                    f"--scheduler: cannot reach the Dask scheduler at {scheduler} ({exc})"
-                ) from None
+                raise OptionError(
+                    f"`scheduler`: cannot reach the Dask scheduler at {scheduler} ({exc})",
+                    "scheduler") from None
             self.workers = len(self._client.scheduler_info().get("workers", {})) or workers
         else:
             try:
@@ -321,7 +306,7 @@ class DaskExecutor(Executor):
             except (OSError, TimeoutError, RuntimeError) as exc:
                 self.close()
                 raise GridsimError(
-                    f"--executor dask: could not start a local Dask cluster ({exc})"
+                    f"executor dask: could not start a local Dask cluster ({exc})"
                 ) from None
 
     def describe(self) -> dict[str, Any]:
@@ -370,13 +355,14 @@ def _check_reachable(address: str) -> None:
     except ValueError:
         port = None
     if not host or port is None:
-        raise UsageError(f"--scheduler: not an address HOST:PORT or tcp://HOST:PORT: {address!r}")
+        raise OptionError(f"`scheduler`: not an address HOST:PORT or tcp://HOST:PORT: "
+                          f"{address!r}", "scheduler")
     try:
         with socket.create_connection((host, port), timeout=min(DASK_CONNECT_TIMEOUT_S, 10)):
             pass
     except OSError as exc:
         reason = exc.strerror or str(exc) or type(exc).__name__
-        raise UsageError(
-            f"--scheduler: cannot reach the Dask scheduler at {address} ({reason}); is "
-            "`dask scheduler` running there, and the port open?"
+        raise OptionError(
+            f"`scheduler`: cannot reach the Dask scheduler at {address} ({reason}); is "
+            "`dask scheduler` running there, and the port open?", "scheduler"
         ) from None

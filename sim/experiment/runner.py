@@ -19,11 +19,13 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.statistics import HalfWidthTarget, next_total, select, summarise
-from sim.errors import UsageError
-from sim.experiment.executors import Executor, WorkerError, check_options, open_executor
+from sim.errors import OptionError
+from sim.experiment.executors import Executor, WorkerError
+from sim.experiment.options import Execution, Output
 from sim.experiment.progress import in_notebook, progress_bar
+from sim.files.folder import Folder, command_line, default_folder
 from sim.files.interrupt import interruptible
-from sim.files.runfolder import Folder, RunFolder, command_line, default_folder
+from sim.files.runfolder import RunFolder, StudyFolder
 from sim.model.engine import simulate
 from sim.model.plan import build_plan
 from sim.model.recorder import Recorder
@@ -244,62 +246,99 @@ def run(
     """
     started = time.perf_counter()
     loaded = resolve(scenario)
-    spec = loaded.scenario
-    n = replications or spec.experiment.replications
-    seed = spec.experiment.seed if seed is None else seed
-    target = as_target(until_half_width, loaded)
-    if max_replications is not None and target is None:
-        raise UsageError("--max-replications: only with --until-half-width")
-    cap = max_replications or (max(DEFAULT_MAX_REPLICATIONS, n) if target else n)
-    if cap < n:
-        raise UsageError(f"--max-replications ({cap}) is below --replications ({n})")
-    check_options(executor, workers, scheduler)
-    command = command or default_command("run", loaded, replications=replications, seed=seed,
-                                         until_half_width=until_half_width)
-    request = {
-        "replications_requested": n,
-        "until_half_width": target.as_dict() if target else None,
-        "max_replications": cap if target else None,
-    }
+    n, seed = defaults(loaded, replications, seed)
+    stopping = Stopping.of(as_target(until_half_width, loaded), max_replications, n)
+    execution = Execution(executor, workers, scheduler, progress)
+    output = Output.of(out, save, command or default_command(
+        "run", loaded, replications=replications, seed=seed, until_half_width=until_half_width))
     member = Member(loaded.name, loaded)
-    with open_executor(executor, workers, scheduler) as ex:
-        if save:
-            path = Path(out) if out is not None else default_folder(loaded.name)
-            member.folder = RunFolder.open(path, loaded, seed, records, command, request,
-                                           ex.describe())
+    with execution.open() as ex:
+        if output.save:
+            path = output.out or default_folder(loaded.name)
+            member.folder = RunFolder.open(path, loaded, seed, records, output.command,
+                                           stopping.request(n), ex.describe())
         with guarded([member.folder]):
-            member.reload()
-            have = sum(r < n for r in member.done)
-            with progress_bar(n, have, loaded.name, progress) as bar:
-                while True:
-                    simulate_members([member], n, seed, ex, bar, records)
-                    if target is None:
-                        break
-                    so_far = summarise(member.table(n))
-                    if target.met(so_far) or n >= cap:
-                        break
-                    n = next_total(n, target.achieved(so_far), target.half_width, cap)
-                    bar.total = n
-                    bar.refresh()
+            n = replicate(member, n, seed, ex, execution.progress, records, stopping)
             table = member.table(n)
             summary = summarise(table)
-            extra: dict[str, Any] = {}
-            met = achieved_hw = None
-            if target is not None:
-                met, achieved_hw = target.met(summary), target.achieved(summary)
-                extra = {"target_met": met, "half_width_achieved": achieved_hw,
-                         "replications_needed": n if met else None}
+            outcome = stopping.outcome(summary, n)
             if member.folder is not None:
-                member.folder.complete(table, summary, list(range(n)), **extra)
-    all_records = None
-    if records:
-        if member.folder is not None:
-            all_records = pd.read_parquet(member.folder.path / "issues.parquet")
-        else:
-            all_records = pd.concat([member.records[r] for r in range(n)], ignore_index=True)
+                member.folder.complete(table, summary, list(range(n)), **outcome)
     return RunResult(loaded, seed, summary, table,
-                     member.folder.path if member.folder else None, all_records,
-                     time.perf_counter() - started, target, met, achieved_hw)
+                     member.folder.path if member.folder else None,
+                     _all_records(member, n) if records else None,
+                     time.perf_counter() - started, stopping.target,
+                     outcome.get("target_met"), outcome.get("half_width_achieved"))
+
+
+def defaults(loaded: LoadedScenario, replications: int | None, seed: int | None
+             ) -> tuple[int, int]:
+    """Replications and seed: as given, else the scenario's ``experiment:`` settings."""
+    experiment = loaded.scenario.experiment
+    return replications or experiment.replications, experiment.seed if seed is None else seed
+
+
+@dataclass(frozen=True)
+class Stopping:
+    """When a run has replications enough: after the first batch, or (with a half-width
+    ``target``) once the target is met or ``cap`` replications are done."""
+
+    target: HalfWidthTarget | None
+    cap: int
+
+    @classmethod
+    def of(cls, target: HalfWidthTarget | None, max_replications: int | None, first: int
+           ) -> Stopping:
+        if max_replications is not None and target is None:
+            raise OptionError("`max_replications`: only with `until_half_width`",
+                              "max_replications", "until_half_width")
+        cap = max_replications or (max(DEFAULT_MAX_REPLICATIONS, first) if target else first)
+        if cap < first:
+            raise OptionError(f"`max_replications` ({cap}) is below `replications` ({first})",
+                              "max_replications", "replications")
+        return cls(target, cap)
+
+    def request(self, first: int) -> dict[str, Any]:
+        """What was asked, for the manifest."""
+        return {"replications_requested": first,
+                "until_half_width": self.target.as_dict() if self.target else None,
+                "max_replications": self.cap if self.target else None}
+
+    def next(self, summary: pd.DataFrame, n: int) -> int | None:
+        """How many replications to have next, or None when ``n`` are enough."""
+        if self.target is None or self.target.met(summary) or n >= self.cap:
+            return None
+        return next_total(n, self.target.achieved(summary), self.target.half_width, self.cap)
+
+    def outcome(self, summary: pd.DataFrame, n: int) -> dict[str, Any]:
+        """Whether the target was met, for the manifest (empty without a target)."""
+        if self.target is None:
+            return {}
+        met = self.target.met(summary)
+        return {"target_met": met, "half_width_achieved": self.target.achieved(summary),
+                "replications_needed": n if met else None}
+
+
+def replicate(member: Member, n: int, seed: int, executor: Executor, progress: bool | None,
+              records: bool, stopping: Stopping) -> int:
+    """Bring ``member`` to ``n`` replications, then more while ``stopping`` asks; the count."""
+    member.reload()
+    have = sum(r < n for r in member.done)
+    with progress_bar(n, have, member.loaded.name, progress) as bar:
+        while True:
+            simulate_members([member], n, seed, executor, bar, records)
+            following = stopping.next(summarise(member.table(n)), n) \
+                if stopping.target else None
+            if following is None:
+                return n
+            n = bar.total = following
+            bar.refresh()
+
+
+def _all_records(member: Member, n: int) -> pd.DataFrame:
+    if member.folder is not None:
+        return pd.read_parquet(member.folder.path / "issues.parquet")
+    return pd.concat([member.records[r] for r in range(n)], ignore_index=True)
 
 
 def metric_names(loaded: LoadedScenario) -> list[str]:
@@ -322,24 +361,24 @@ def as_target(
         else:
             target = HalfWidthTarget(str(value[0]), float(value[1]), *value[2:])
     except (ValueError, TypeError, IndexError) as exc:
-        raise UsageError(f"--until-half-width: {exc}") from None
+        raise OptionError(f"`until_half_width`: {exc}", "until_half_width") from None
     metrics = metric_names(loaded)
     if target.metric not in metrics:
-        raise UsageError(f"--until-half-width: unknown metric '{target.metric}' (metrics: "
-                         f"{', '.join(metrics)})")
+        raise OptionError(f"`until_half_width`: unknown metric '{target.metric}' (metrics: "
+                          f"{', '.join(metrics)})", "until_half_width")
     communities = ["all", *(c.id for c in loaded.scenario.communities)]
     categories = ["all", *loaded.scenario.demand]
     if target.community not in communities:
-        raise UsageError(f"--target-group: unknown community '{target.community}' (use "
-                         f"{', '.join(communities)})")
+        raise OptionError(f"`until_half_width`: unknown community '{target.community}' (use "
+                          f"{', '.join(communities)})", "until_half_width")
     if target.category not in categories:
-        raise UsageError(f"--target-group: unknown category '{target.category}' (use "
-                         f"{', '.join(categories)})")
+        raise OptionError(f"`until_half_width`: unknown category '{target.category}' (use "
+                          f"{', '.join(categories)})", "until_half_width")
     if target.grid != "all" and select(
         Recorder(build_plan(loaded.scenario)).metrics(), target.community, "all", target.grid
     ).empty:
-        raise UsageError(f"--target-group: no grid '{target.grid}' in community "
-                         f"'{target.community}'")
+        raise OptionError(f"`until_half_width`: no grid '{target.grid}' in community "
+                          f"'{target.community}'", "until_half_width")
     return target
 
 
@@ -367,13 +406,8 @@ def run_study(
     combine: Any,
     replications: int,
     seed: int,
-    out: str | Path | None,
-    executor: str,
-    workers: int | None,
-    scheduler: str | None,
-    progress: bool | None,
-    save: bool,
-    command: str,
+    output: Output,
+    execution: Execution,
 ) -> Study:
     """Run ``replications`` of every scenario with the same seeds, through one executor.
 
@@ -381,38 +415,15 @@ def run_study(
     are the members' sub-folder names. ``combine(members, n)`` builds the study's table, saved
     as ``<kind>.csv`` at the top of the folder.
     """
-    from sim.files.runfolder import StudyFolder
-
     started = time.perf_counter()
-    check_options(executor, workers, scheduler)
     members = [Member(label, loaded) for label, loaded, _ in labelled]
-    top: StudyFolder | None = None
-    with open_executor(executor, workers, scheduler) as ex:
-        folders: list[Folder | None] = []
-        try:
-            if save:
-                path = Path(out) if out is not None else default_folder(
-                    labelled[0][1].name, kind=kind)
-                info = [{"label": label, "folder": label, "scenario": loaded.name,
-                         "scenario_file": loaded.source, "scenario_sha256": loaded.digest(),
-                         **extra} for label, loaded, extra in labelled]
-                top = StudyFolder.open(path, kind, info, seed, command,
-                                       {"replications_requested": replications}, ex.describe())
-                folders.append(top)
-                for m in members:
-                    m.folder = RunFolder.open(path / m.label, m.loaded, seed, False, command,
-                                              {"replications_requested": replications},
-                                              ex.describe())
-                    folders.append(m.folder)
-                    m.reload()
-        except BaseException:
-            for folder in folders:
-                if folder is not None:
-                    folder.close()
-            raise
+    with execution.open() as ex:
+        top = _open_study(kind, labelled, members, replications, seed, output, ex) \
+            if output.save else None
+        folders = [top, *(m.folder for m in members)]
         have = sum(r < replications for m in members for r in m.done)
         bar = progress_bar(replications * len(members), have, f"{kind}: {members[0].label}",
-                           progress)
+                           execution.progress)
         with guarded(folders), bar:
             simulate_members(members, replications, seed, ex, bar)
             for m in members:
@@ -426,9 +437,34 @@ def run_study(
                  time.perf_counter() - started)
 
 
+def _open_study(kind: str, labelled: Sequence[tuple[str, LoadedScenario, dict[str, Any]]],
+                members: list[Member], replications: int, seed: int, output: Output,
+                ex: Executor) -> StudyFolder:
+    """The study's folder and one run folder per member inside it (all locked, or none)."""
+    path = output.out or default_folder(labelled[0][1].name, kind=kind)
+    info = [{"label": label, "folder": label, "scenario": loaded.name,
+             "scenario_file": loaded.source, "scenario_sha256": loaded.digest(), **extra}
+            for label, loaded, extra in labelled]
+    request = {"replications_requested": replications}
+    folders: list[Folder] = []
+    try:
+        top = StudyFolder.open(path, kind, info, seed, output.command, request, ex.describe())
+        folders.append(top)
+        for m in members:
+            m.folder = RunFolder.open(path / m.label, m.loaded, seed, False, output.command,
+                                      request, ex.describe())
+            folders.append(m.folder)
+            m.reload()
+    except BaseException:
+        for folder in folders:
+            folder.close()
+        raise
+    return top
+
+
 def unique_labels(names: Sequence[str], limit: int = 40) -> list[str]:
     """Folder-safe, unique labels: 'a', 'b', 'a-2' for names a, b, a."""
-    from sim.files.runfolder import slugify
+    from sim.files.folder import slugify
 
     out: list[str] = []
     for name in names:

@@ -17,42 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from sim.analysis.statistics import select, summarise
 from sim.analysis.tables import with_ci
-from sim.errors import ScenarioError, UsageError
+from sim.errors import OptionError, ScenarioError
+from sim.experiment.options import Execution, Output
 from sim.experiment.runner import Member, default_command, resolve, run_study, unique_labels
 from sim.scenario.loading import LoadedScenario
 
-RESERVED = {"experiment.seed": "--seed", "experiment.replications": "--replications"}
+RESERVED = {"experiment.seed": "seed", "experiment.replications": "replications"}
 OVERVIEW = {"response_min_mean": 1, "response_min_p90": 1, "response_within_target_share": 2,
             "resolution_h_mean": 1, "resolution_within_target_share": 2, "utilisation": 2}
-
-
-def parse_set(items: Sequence[str]) -> dict[str, list[Any]]:
-    """``["key=v1,v2", ...]`` to ``{key: [v1, v2]}``, each value read as a YAML scalar."""
-    settings: dict[str, list[Any]] = {}
-    for item in items:
-        key, sep, values = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise UsageError(f"--set: expected KEY=VALUE[,VALUE...], got {item!r}")
-        if key in settings:
-            raise UsageError(f"--set: {key} is given twice; list all its values once")
-        parsed = []
-        for text in values.split(","):
-            if not text.strip():
-                raise UsageError(f"--set {key}: empty value in {values!r}")
-            try:
-                value = yaml.safe_load(text)
-            except yaml.YAMLError:
-                raise UsageError(f"--set {key}: not a YAML scalar: {text!r}") from None
-            if isinstance(value, dict | list):
-                raise UsageError(f"--set {key}: give plain values, not {text!r}")
-            parsed.append(value)
-        settings[key] = parsed
-    return settings
 
 
 def settings_of(
@@ -64,13 +39,13 @@ def settings_of(
     :class:`ScenarioError` (``file: key.path: what is wrong``), so nothing runs on a bad sweep.
     """
     if not values:
-        raise UsageError("sweep: give at least one key to vary (--set KEY=V1,V2,...)")
+        raise OptionError("`settings`: give at least one key to vary", "settings")
     for key, vals in values.items():
         if key in RESERVED:
-            raise UsageError(f"--set {key}: every setting runs with the same seeds and "
-                             f"replications; use {RESERVED[key]}")
+            raise OptionError(f"`settings` {key}: every setting runs with the same seeds and "
+                              f"replications; use `{RESERVED[key]}`", "settings", RESERVED[key])
         if isinstance(vals, str | bytes) or not isinstance(vals, Sequence) or not vals:
-            raise UsageError(f"--set {key}: give a non-empty list of values")
+            raise OptionError(f"`settings` {key}: give a non-empty list of values", "settings")
     keys = list(values)
     out: list[tuple[dict[str, Any], LoadedScenario]] = []
     problems: list[str] = []
@@ -95,7 +70,7 @@ def settings_of(
 
 
 def _by_id(problems: list[str], base: LoadedScenario) -> list[str]:
-    """Name list items by id, as --set does: ``communities.dongguan`` for ``communities[0]``."""
+    """Name list items by id, as overrides do: ``communities.dongguan`` for ``communities[0]``."""
 
     def name(match: re.Match[str]) -> str:
         items = base.data.get(match.group(1))
@@ -225,7 +200,8 @@ def sweep(
         "sweep",
         [(label, loaded, {"overrides": overrides})
          for label, (overrides, loaded) in zip(labels, variants, strict=True)],
-        combine, n, seed, out, executor, workers, scheduler, progress, save, command,
+        combine, n, seed, Output.of(out, save, command),
+        Execution(executor, workers, scheduler, progress),
     )
     table = pd.DataFrame([
         {"setting": label, **by_label[label],
@@ -240,4 +216,4 @@ def sweep(
                        study.seconds)
 
 
-__all__ = ["SweepResult", "parse_set", "settings_of", "sweep"]
+__all__ = ["SweepResult", "settings_of", "sweep"]

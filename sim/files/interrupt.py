@@ -85,10 +85,6 @@ def check() -> None:
         raise Interrupted(signum)
 
 
-# kept for callers of the first version
-sigterm_as_interrupt = interruptible
-
-
 @contextmanager
 def deferred_signals() -> Iterator[None]:
     """Hold Ctrl-C and SIGTERM until the block is done (a part and its log line, say): a signal

@@ -22,220 +22,31 @@ Guarantees:
 - Running the same command again resumes: parts already on disk are kept, never recomputed.
   A folder holding another scenario, seed, records setting or toolkit/numpy version is refused
   (random streams of another numpy may differ, and numbers must not be mixed).
-- One process at a time: a folder in use by a running process is refused (an advisory lock
-  that the operating system releases when the process dies, however it dies).
+- One process at a time (:mod:`sim.files.folder`), and ``summary.csv`` is written after
+  everything else, so it never stands in an unfinished folder.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import json
 import os
-import platform
-import re
-import sys
-from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sim.errors import RunFolderError
+from sim.files.atomic import atomic_write, csv_writer, write_text
+from sim.files.folder import MANIFEST, Folder, now_text, versions
 from sim.files.interrupt import deferred_signals
 from sim.scenario.loading import LoadedScenario
 
-MANIFEST = "manifest.json"
 PARTS = "parts"
-LOG = "run.log"
-LIBRARIES = ("gridsim", "numpy", "scipy", "pandas", "simpy", "pydantic", "pyarrow", "dask",
-             "distributed")
-# a resumed run must produce numbers from the same model and the same random streams
-MUST_MATCH = ("gridsim", "numpy")
-TABLES = ("summary.csv", "replications.csv", "issues.parquet")
+SUMMARY = "summary.csv"
+TABLES = (SUMMARY, "replications.csv", "issues.parquet")
 # written by a completion; cleared when a folder is reopened
 RESULT_KEYS = ("replications", "target_met", "half_width_achieved", "replications_needed")
 STREAMS = ("numpy PCG64 per named source, from SeedSequence(seed, spawn_key=(replication, "
            "blake2b-64(source name)))")
-
-
-def default_folder(name: str, now: dt.datetime | None = None, kind: str = "") -> Path:
-    """``runs/<date>-<time>-[<kind>-]<scenario name>``, the default output folder."""
-    now = now or dt.datetime.now()
-    slug = slugify(name) or "scenario"
-    return Path("runs") / f"{now:%Y%m%d-%H%M%S}-{kind + '-' if kind else ''}{slug}"
-
-
-def slugify(text: str, limit: int = 40) -> str:
-    """Lower-case letters, digits and ``_.=+,-`` only, at most ``limit`` characters."""
-    return re.sub(r"[^a-z0-9_.=+,-]+", "-", text.lower()).strip("-.")[:limit]
-
-
-# ---------------------------------------------------------------- writing files
-
-
-def atomic_write(path: Path, write: Any) -> None:
-    """Call ``write(tmp_path)``, flush it to disk and rename onto ``path``.
-
-    Readers never see half a file, and after a crash the file is either the old or the new one.
-    """
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory handles
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
-def write_text(path: Path, text: str) -> None:
-    atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
-
-
-def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in LIBRARIES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def command_line() -> str:
-    """The command as typed (for the manifest); ``python -m sim ...`` for the module."""
-    program = Path(sys.argv[0])
-    name = "python -m sim" if program.name == "__main__.py" and program.parent.name == "sim" \
-        else program.name
-    return " ".join([name, *sys.argv[1:]])
-
-
-def _now() -> str:
-    return dt.datetime.now().isoformat(timespec="seconds")
-
-
-def read_manifest(path: Path) -> dict[str, Any] | None:
-    """The manifest of run folder ``path``, or None when there is none."""
-    file = path / MANIFEST
-    if not file.exists():
-        return None
-    try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise RunFolderError(f"{file}: unreadable manifest ({exc})") from None
-
-
-# ---------------------------------------------------------------- folders
-
-
-class Folder:
-    """A folder with a manifest, locked while this process writes it."""
-
-    kind = "run"
-
-    def __init__(self, path: Path, manifest: dict[str, Any], lock: int | None):
-        self.path = path
-        self.manifest = manifest
-        self._lock = lock
-
-    @staticmethod
-    def _prepare(path: Path) -> tuple[dict[str, Any] | None, int | None]:
-        """Create or reopen ``path``; return its manifest (None if new) and the held lock.
-
-        A new folder gets its manifest before anything else, so a folder without one that is
-        not empty is not ours.
-        """
-        manifest = read_manifest(path)
-        if manifest is None and path.exists() and (not path.is_dir() or any(path.iterdir())):
-            raise RunFolderError(
-                f"{path}: exists and is not a run folder (no {MANIFEST}); choose another --out"
-            )
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise RunFolderError(f"{path}: cannot create the run folder ({exc})") from None
-        lock = _lock_folder(path)
-        if manifest is None:
-            manifest = read_manifest(path)  # another process may have created it meanwhile
-        return manifest, lock
-
-    def _check_versions(self, manifest: dict[str, Any]) -> None:
-        then, now = manifest.get("versions", {}), versions()
-        for name in MUST_MATCH:
-            if then.get(name) != now.get(name):
-                raise RunFolderError(
-                    f"{self.path / MANIFEST}: this folder was run with {name} {then.get(name)}, "
-                    f"this is {name} {now.get(name)}; its numbers could differ, so it is not "
-                    "resumed. Use another --out, or delete the folder."
-                )
-
-    def _start_session(self, info: dict[str, Any]) -> None:
-        for key in RESULT_KEYS:  # what the last completion said no longer holds
-            self.manifest.pop(key, None)
-        session = {"pid": os.getpid(), "started": _now(), **info}
-        self.manifest.setdefault("sessions", []).append(session)
-        self.manifest["status"] = "running"
-        self.manifest["finished"] = None
-        self.write_manifest()
-
-    def _drop(self, names: Sequence[str]) -> None:
-        """Remove result tables of an earlier completion: a folder that is not complete has
-        none, so no table can be taken for the result of the run under way."""
-        for name in names:
-            (self.path / name).unlink(missing_ok=True)
-
-    @property
-    def session(self) -> dict[str, Any]:
-        return self.manifest["sessions"][-1]
-
-    def write_manifest(self) -> None:
-        write_text(self.path / MANIFEST, json.dumps(self.manifest, indent=2, default=str) + "\n")
-
-    def log(self, message: str) -> None:
-        """Append one line to run.log (flushed at once; a killed run may cut the last line)."""
-        with open(self.path / LOG, "a", encoding="utf-8") as f:
-            f.write(f"{_now()} pid {os.getpid()}: {message}\n")
-
-    def interrupted(self, reason: str) -> None:
-        """Record that this session stopped before the end (the folder stays resumable)."""
-        self.session.update(ended=_now(), outcome=f"interrupted ({reason})")
-        self.manifest["status"] = "interrupted"
-        self.write_manifest()
-        self.log(f"interrupted ({reason}); run the same command again to resume")
-
-    def finish(self, **extra: Any) -> None:
-        """Mark the folder complete (call after its tables are written)."""
-        self.session.update(ended=_now(), outcome="complete")
-        self.manifest.update(status="complete", finished=_now(), **extra)
-        self.write_manifest()
-        self.log("complete")
-
-    def close(self) -> None:
-        lock, self._lock = self._lock, None
-        if lock is not None:
-            os.close(lock)
-
-    def __enter__(self) -> Folder:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 class RunFolder(Folder):
@@ -263,11 +74,12 @@ class RunFolder(Folder):
         try:
             if manifest is not None:
                 folder = cls(path, manifest, lock)
+                folder._check_kind("run")
                 _check_same(path / MANIFEST, manifest, digest, seed, records)
-                folder._check_versions(manifest)
+                folder._check_versions()
                 kept = len(folder.finished())
                 manifest.update(command=command, **(extra or {}))
-                folder._start_session({"kept": kept, **(session or {})})
+                folder._start_session({"kept": kept, **(session or {})}, RESULT_KEYS)
                 folder._drop(TABLES)  # rebuilt from the parts when this session completes
                 folder.log(f"resumed by: {command} ({kept} replications already finished)")
             else:
@@ -280,7 +92,7 @@ class RunFolder(Folder):
                     "streams": STREAMS,
                     "records": records,
                     "command": command,
-                    "started": _now(),
+                    "started": now_text(),
                     "finished": None,
                     "status": "running",
                     "versions": versions(),
@@ -297,12 +109,6 @@ class RunFolder(Folder):
             if lock is not None:
                 os.close(lock)
             raise
-
-    def _clean_temporaries(self) -> None:
-        """Remove temporary files left by a process that was killed while writing."""
-        for folder in (self.path, self.path / PARTS):
-            for tmp in folder.glob(".*.tmp-*"):
-                tmp.unlink(missing_ok=True)
 
     def _part(self, replication: int, kind: str, suffix: str) -> Path:
         return self.path / PARTS / f"{kind}-{replication:05d}.{suffix}"
@@ -361,16 +167,14 @@ class RunFolder(Folder):
     def complete(
         self, replications: pd.DataFrame, summary: pd.DataFrame, done: list[int], **extra: Any
     ) -> None:
-        """Write the combined tables and mark the run complete."""
-        atomic_write(self.path / "replications.csv",
-                     lambda p: replications.to_csv(p, index=False))
-        atomic_write(self.path / "summary.csv", lambda p: summary.to_csv(p, index=False))
+        """Write the combined tables and mark the run complete (``summary.csv`` last)."""
+        files = {"replications.csv": csv_writer(replications)}
         if self.manifest.get("records"):
             parts = [pd.read_parquet(self._part(r, "issues", "parquet")) for r in done]
             records = pd.concat(parts, ignore_index=True)
-            atomic_write(self.path / "issues.parquet",
-                         lambda p: records.to_parquet(p, index=False))
-        self.finish(replications=len(done), **extra)
+            files["issues.parquet"] = lambda p: records.to_parquet(p, index=False)
+        files[SUMMARY] = csv_writer(summary)
+        self.publish(files, SUMMARY, replications=len(done), **extra)
 
 
 class StudyFolder(Folder):
@@ -392,11 +196,7 @@ class StudyFolder(Folder):
             if manifest is not None:
                 folder = cls(path, manifest, lock)
                 where = path / MANIFEST
-                if manifest.get("kind") != kind:
-                    raise RunFolderError(
-                        f"{where}: this folder holds a {manifest.get('kind', 'run')}, not a "
-                        f"{kind}; use another --out"
-                    )
+                folder._check_kind(kind)
                 then = [(m.get("folder"), m.get("scenario_sha256"))
                         for m in manifest.get("members", [])]
                 now = [(m["folder"], m["scenario_sha256"]) for m in members]
@@ -410,7 +210,7 @@ class StudyFolder(Folder):
                         f"{where}: this folder holds a {kind} with seed {manifest.get('seed')}, "
                         f"not {seed}; refusing to resume into it"
                     )
-                folder._check_versions(manifest)
+                folder._check_versions()
                 manifest.update(command=command, **(extra or {}))
                 folder._start_session(session or {})
                 folder._drop([f"{kind}.csv"])
@@ -421,7 +221,7 @@ class StudyFolder(Folder):
                     "seed": seed,
                     "streams": STREAMS,
                     "command": command,
-                    "started": _now(),
+                    "started": now_text(),
                     "finished": None,
                     "status": "running",
                     "versions": versions(),
@@ -438,31 +238,8 @@ class StudyFolder(Folder):
             raise
 
     def complete(self, name: str, table: pd.DataFrame, **extra: Any) -> None:
-        atomic_write(self.path / name, lambda p: table.to_csv(p, index=False))
-        self.finish(**extra)
-
-
-def _lock_folder(path: Path) -> int | None:
-    """Hold an exclusive advisory lock on ``path`` (a directory) until closed (or death)."""
-    try:
-        import fcntl
-
-        fd = os.open(path, os.O_RDONLY)
-    except (ImportError, OSError):  # pragma: no cover - Windows: no directory locks
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        owner = ""
-        with contextlib.suppress(RunFolderError, AttributeError, KeyError, IndexError,
-                                 TypeError):
-            owner = f" (pid {read_manifest(path)['sessions'][-1]['pid']})"
-        raise RunFolderError(
-            f"{path}: another gridsim process{owner} is writing this folder; wait for it to "
-            "end or stop it first"
-        ) from None
-    return fd
+        """Write the combined table ``name`` and mark the study complete."""
+        self.publish({name: csv_writer(table)}, name, **extra)
 
 
 def _check_same(

@@ -16,10 +16,19 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
+from sim.model.measures import (
+    ALL,
+    observed,
+    overlap,
+    report_delay_min,
+    resolution_h,
+    response_min,
+    wait_min,
+    within,
+)
 from sim.model.plan import ModelPlan
 from sim.scenario.governance import ROLES
 
-ALL = "all"
 FLUSH = 8192
 RECORD_FIELDS = (
     "category", "grid", "occurred_min", "reported_min", "start_min", "onsite_min", "closed_min",
@@ -59,10 +68,6 @@ def _quantile(hist: np.ndarray, q: float) -> np.ndarray:
     value = np.exp(_LOG_LO + (b - 1 + np.clip(frac, 0, 1)) * _LOG_STEP)
     value = np.where(b == 0, 0.0, value)
     return np.where(total > 0, value, np.nan)
-
-
-def _overlap(start: np.ndarray, end: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    return np.clip(np.minimum(end, hi) - np.maximum(start, lo), 0.0, None)
 
 
 class Recorder:
@@ -125,15 +130,15 @@ class Recorder:
         responder = columns[7].astype(np.int64) % len(self._busy)  # -1 (none) -> the spare
         flags = columns[8].astype(np.int64)
         lo, hi = plan.warmup_min, plan.horizon_min
-        self._busy += np.bincount(responder, weights=_overlap(columns[9], columns[10], lo, hi),
+        self._busy += np.bincount(responder, weights=overlap(columns[9], columns[10], lo, hi),
                                   minlength=len(self._busy))
         served = ~np.isnan(start)
         resolved = ~np.isnan(closed)
-        seen = (occurred >= lo) & (occurred <= hi)
+        seen = observed(occurred, lo, hi)
         s_served, s_resolved = seen & served, seen & resolved
-        wait = np.where(served, start - reported, 0.0)
-        response = np.where(served, onsite - reported, 0.0)
-        resolution = np.where(resolved, (closed - reported) / 60.0, 0.0)
+        wait = np.where(served, wait_min(reported, start), 0.0)
+        response = np.where(served, response_min(reported, onsite), 0.0)
+        resolution = np.where(resolved, resolution_h(reported, closed), 0.0)
         r_target = plan.respond_target_min[category]
         z_target = plan.resolve_target_h[category]
         county = plan.county_review_after_h
@@ -145,12 +150,12 @@ class Recorder:
             "waited": s_served & (wait > 0),
             "response": np.where(s_served, response, 0.0),
             "response_targeted": s_served & ~np.isnan(r_target),
-            "response_ok": s_served & (response <= r_target),
+            "response_ok": s_served & within(response, r_target),
             "resolved": s_resolved,
             "resolution": np.where(s_resolved, resolution, 0.0),
             "resolution_targeted": s_resolved & ~np.isnan(z_target),
-            "resolution_ok": s_resolved & (resolution <= z_target),
-            "report_delay": np.where(seen, reported - occurred, 0.0),
+            "resolution_ok": s_resolved & within(resolution, z_target),
+            "report_delay": np.where(seen, report_delay_min(occurred, reported), 0.0),
             "escalated": seen & ((flags & ESCALATE) > 0),
             "on_time": seen & ((flags & ON_TIME) > 0),
             "overflow": seen & ((flags & OVERFLOW) > 0),
@@ -158,8 +163,8 @@ class Recorder:
             "cross_grid": s_served & (self._home[responder] >= 0)
             & (self._home[responder] != grid),
             "county_review": s_resolved & (resolution > (county if county else np.inf)),
-            "open": _overlap(reported, end, lo, hi),
-            "queue": _overlap(reported, np.where(served, start, end), lo, hi),
+            "open": overlap(reported, end, lo, hi),
+            "queue": overlap(reported, np.where(served, start, end), lo, hi),
         }
         cell = grid * len(plan.categories) + category
         n_cells = self._cell_sums.shape[1]
@@ -277,9 +282,9 @@ class Recorder:
             "start_min": rows[:, 4],
             "onsite_min": rows[:, 5],
             "closed_min": rows[:, 6],
-            "wait_min": rows[:, 4] - rows[:, 3],
-            "response_min": rows[:, 5] - rows[:, 3],
-            "resolution_h": (rows[:, 6] - rows[:, 3]) / 60.0,
+            "wait_min": wait_min(rows[:, 3], rows[:, 4]),
+            "response_min": response_min(rows[:, 3], rows[:, 5]),
+            "resolution_h": resolution_h(rows[:, 3], rows[:, 6]),
             "responder": responder,
             "responder_role": roles[responder],
             "escalated": (flags & ESCALATE) > 0,

@@ -139,7 +139,7 @@ class Report:
         )
 
     def write(self, path: Path) -> Path:
-        from sim.files.runfolder import write_text
+        from sim.files.atomic import write_text
 
         write_text(path, self.html())
         return path

@@ -37,13 +37,8 @@ from sim.analysis.statistics import t_interval
 from sim.errors import RunFolderError
 from sim.experiment.executors import Executor, open_executor
 from sim.experiment.runner import resolve
-from sim.files.runfolder import (
-    MANIFEST,
-    command_line,
-    default_folder,
-    versions,
-    write_text,
-)
+from sim.files.atomic import write_text
+from sim.files.folder import MANIFEST, command_line, default_folder, versions
 from sim.scenario.loading import LoadedScenario
 from sim.scenario.policy import Target, describe_calendar
 from sim.staffing.analytic import PooledLoad, analytic_values, analytic_workers, attainable
