@@ -34,6 +34,9 @@ ALL = "all"
 """The group of every community, category or grid, in every table."""
 
 MINUTES_PER_HOUR = 60.0
+DRAIN_DAYS = 90.0
+"""After the horizon, open issues may take this long to close before the run stops; those still
+open then are counted as ``unfinished`` and left out of the other measures."""
 
 
 def wait_min(reported: np.ndarray, start: np.ndarray) -> np.ndarray:

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-MINUTES_PER_YEAR = 365 * 24 * 60.0  # a year of 365 days, as rates per year are read
+MINUTES_PER_DAY = 1440.0
+MINUTES_PER_YEAR = 365 * MINUTES_PER_DAY  # a year of 365 days, as rates per year are read
 
 Identifier = Annotated[
     str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=40)

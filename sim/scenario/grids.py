@@ -56,6 +56,10 @@ class GridTable:
         """Grid indices (rows of this table) of community ``c``, in layout order."""
         return np.flatnonzero(self.community == c)
 
+    def centre(self, g: int) -> tuple[float, float]:
+        """Position (x, y) of grid ``g``'s centre, metres."""
+        return float(self.x_m[g]), float(self.y_m[g])
+
     def index(self, grid_id: str) -> int:
         """Row of the grid ``grid_id``."""
         return self.ids.index(grid_id)
@@ -225,3 +229,17 @@ def within_grid_distance_m(area_m2, metric: str = "euclidean") -> np.ndarray:
     if metric == "manhattan":
         return MEAN_MANHATTAN_UNIT_SQUARE * side
     raise ValueError(f"unknown metric {metric!r} (known: {', '.join(METRICS)})")
+
+
+CENTRE_TO_SQUARE = (math.sqrt(2) + math.log(1 + math.sqrt(2))) / 6
+"""Mean Euclidean distance from the centre of a unit square to a uniform point in it (0.3826)."""
+
+
+def from_point_distance_m(centre_m: np.ndarray, area_m2: np.ndarray, metric: str) -> np.ndarray:
+    """Mean distance from a point ``centre_m`` away from a square grid's centre to a uniform
+    point of the grid: exact when the point is the centre (0.3826·√A euclidean, √A/2
+    manhattan), tending to ``centre_m`` far away (a smooth approximation between)."""
+    side = np.sqrt(area_m2)
+    if metric == "manhattan":
+        return np.maximum(centre_m, side / 2)
+    return np.hypot(centre_m, CENTRE_TO_SQUARE * side)
