@@ -21,6 +21,17 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure as _Figure
 
+# the record analyses notebooks use beside the plots (``sim.plot.observed(records, s)``, ...)
+from sim.analysis.records import (  # noqa: F401
+    daily_mean,
+    in_working_hours,
+    observed,
+    open_issues,
+    recovery_day,
+    spec_of,
+    work_by_role,
+)
+
 DPI = 100
 COLOURS = {
     "analytic": "#7f7f7f",
@@ -271,11 +282,6 @@ def summary_metric(
 # summary's; :func:`open_issues` wants them all (issues of the warm-up are still open after it).
 
 
-def _spec(scenario):
-    """The validated ``Scenario`` of a ``LoadedScenario`` (or the ``Scenario`` itself)."""
-    return getattr(scenario, "scenario", scenario)
-
-
 def grid_positions(scenario) -> pd.DataFrame:
     """The grids of a scenario, one row each, as the model sees them.
 
@@ -285,7 +291,7 @@ def grid_positions(scenario) -> pd.DataFrame:
     """
     from sim.scenario.grids import build_grids
 
-    spec = _spec(scenario)
+    spec = spec_of(scenario)
     table = build_grids(spec)
     ids = [c.id for c in spec.communities]
     return pd.DataFrame({
@@ -445,40 +451,6 @@ def grid_map(
     return fig
 
 
-def observed(records: pd.DataFrame, scenario) -> pd.DataFrame:
-    """The issues the summary counts: those that occurred after the warm-up and before the end
-    of the horizon. (Records hold every issue, warm-up included.)"""
-    horizon = _spec(scenario).horizon
-    lo, hi = horizon.warmup_days * 1440.0, horizon.days * 1440.0
-    keep = (records["occurred_min"] >= lo) & (records["occurred_min"] <= hi)
-    return records[keep]
-
-
-def in_working_hours(records: pd.DataFrame, scenario, calendar: str | None = None,
-                     column: str = "reported_min") -> pd.Series:
-    """Whether each issue's ``column`` (default: when it was reported) falls in working hours.
-
-    Working hours are those of the scenario's calendar ``calendar``, else of the community
-    workers' calendar, else (workers ``always`` on) Monday-Friday 08:00-12:00 and 14:00-18:00:
-    the rule of working-hours targets (docs/staffing.md).
-    """
-    from sim.scenario.governance import Calendar
-
-    spec = _spec(scenario)
-    name = calendar or spec.staffing.community_workers.calendar
-    if calendar == "always":
-        return pd.Series(True, index=records.index, name="working_hours")
-    if name in spec.calendars:
-        hours = spec.calendars[name]
-    elif calendar is None:  # the workers are on 'always': the default working hours
-        hours = Calendar()
-    else:
-        known = ", ".join(sorted(spec.calendars)) or "none"
-        raise KeyError(f"no calendar {name!r} in the scenario (calendars: {known})")
-    inside = hours.contains(records[column].to_numpy(float), spec.horizon.start)
-    return pd.Series(inside, index=records.index, name="working_hours")
-
-
 def response_distribution(
     records: pd.DataFrame,
     by: str = "community",
@@ -544,65 +516,6 @@ def response_distribution(
     return fig
 
 
-def _integral_open(start: np.ndarray, end: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """For each time in ``at``: the integral from 0 to it of the number of intervals
-    [start, end) open (issue-minutes)."""
-    start, end = np.sort(start), np.sort(end)
-    cs, ce = np.concatenate([[0.0], np.cumsum(start)]), np.concatenate([[0.0], np.cumsum(end)])
-    ks, ke = np.searchsorted(start, at), np.searchsorted(end, at)
-    return (ks * at - cs[ks]) - (ke * at - ce[ke])
-
-
-def open_issues(records: pd.DataFrame, days: int | None = None, by: str | None = None,
-                since: str = "reported_min") -> pd.DataFrame:
-    """The backlog day by day: the mean number of issues open during each day.
-
-    An issue is open from ``since`` (default: reported, what the platform sees, as the
-    summary's ``backlog_mean``) until it is closed (never closed: open to the end). Returns a
-    tidy frame with ``replication`` (if the records have it), ``by`` (if given), ``day`` (0 is
-    the first day of the horizon) and ``open_issues``; ``days`` defaults to the last day an
-    issue occurred. Use all records here, not only :func:`observed` ones: issues that occurred
-    in the warm-up are still open after it.
-    """
-    if days is None:
-        days = int(math.ceil(records["occurred_min"].max() / 1440.0)) if len(records) else 0
-    edges = np.arange(days + 1) * 1440.0
-    keys = [k for k in ("replication", by) if k and k in records.columns]
-    frames = []
-    groups = records.groupby(keys, sort=True, observed=True) if keys else [((), records)]
-    for key, part in groups:
-        key = key if isinstance(key, tuple) else (key,)
-        start = part[since].to_numpy(float)
-        end = part["closed_min"].to_numpy(float)
-        end = np.where(np.isnan(end), np.inf, end)
-        inside = np.isfinite(start)
-        total = _integral_open(start[inside], np.minimum(end[inside], edges[-1] + 1), edges)
-        frame = pd.DataFrame({"day": np.arange(days),
-                              "open_issues": np.maximum(np.diff(total) / 1440.0, 0.0)})
-        for name, value in zip(keys, key, strict=True):
-            frame.insert(0, name, value)
-        frames.append(frame)
-    columns = [*keys, "day", "open_issues"]
-    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(
-        columns=columns)
-
-
-def daily_mean(frame: pd.DataFrame, value: str = "open_issues", hue: str | None = None,
-               smooth_days: int = 1) -> pd.DataFrame:
-    """Mean, minimum and maximum over replications of a daily value (e.g. from
-    :func:`open_issues`), per day (and ``hue``), optionally as a centred rolling mean over
-    ``smooth_days`` (missing at the first and last days, where the window is incomplete)."""
-    keys = [k for k in (hue, "day") if k]
-    out = frame.groupby(keys, sort=True, observed=True)[value].agg(["mean", "min", "max"])
-    out = out.reset_index()
-    if smooth_days > 1:
-        roll = out.groupby(hue, observed=True) if hue else out
-        for column in ("mean", "min", "max"):
-            out[column] = roll[column].transform(
-                lambda s: s.rolling(smooth_days, center=True).mean())
-    return out
-
-
 def backlog_chart(
     frame: pd.DataFrame,
     hue: str | None = None,
@@ -640,41 +553,6 @@ def backlog_chart(
     ax.legend(fontsize=8, frameon=False, loc="upper left")
     ax.set_title(title or "", fontsize=11)
     return fig
-
-
-def recovery_day(level: pd.Series, reference: pd.Series, after_day: float,
-                 tolerance: float = 0.10) -> int | None:
-    """The first day from ``after_day`` on after which ``level`` (e.g. the mean backlog per day
-    in a surge) stays within ``tolerance`` (relative) of ``reference`` (the same without the
-    surge, same seeds) to the last day of both; None if it never does. Both are indexed by
-    day."""
-    both = pd.concat([level.rename("level"), reference.rename("reference")], axis=1).dropna()
-    both = both[both.index >= after_day]
-    if both.empty:
-        return None
-    outside = both["level"] > both["reference"] * (1 + tolerance)
-    if not outside.any():
-        return int(both.index[0])
-    last = both.index[outside.to_numpy()].max()
-    later = both.index[both.index > last]
-    return int(later[0]) if len(later) else None
-
-
-def work_by_role(records: pd.DataFrame, every_days: int = 7, days: float | None = None,
-                 by: str = "responder_role") -> pd.DataFrame:
-    """Issues taken by each role (``by``) in each period of ``every_days`` days, by when the
-    responder started; the mean per replication. Columns: ``day`` (first day of the period),
-    ``by``, ``issues``. Issues no one took (never started) are left out, and with ``days``
-    (e.g. the horizon) periods that do not end by then."""
-    taken = records[records["start_min"].notna()]
-    period = (taken["start_min"] // (every_days * 1440.0)).astype(int) * every_days
-    if days is not None:
-        keep = (period + every_days) <= days
-        taken, period = taken[keep], period[keep]
-    reps = records["replication"].nunique() if "replication" in records.columns else 1
-    counts = taken.groupby([period.rename("day"), taken[by].astype(str).rename(by)],
-                           sort=True).size() / max(reps, 1)
-    return counts.rename("issues").reset_index()
 
 
 def role_chart(

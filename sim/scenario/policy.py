@@ -114,8 +114,7 @@ class Target(_Strict):
         """
         if self.hours != "working":
             return None
-        name = self.calendar or workers_calendar
-        return calendars.get(name, OFFICE_HOURS)
+        return working_hours(calendars, workers_calendar, self.calendar)
 
     @property
     def limit(self) -> float | None:
@@ -164,6 +163,13 @@ class Target(_Strict):
             if limit is not None:
                 out[name] = float(limit)
         return out
+
+
+def working_hours(calendars: dict[str, Calendar], workers_calendar: str = ALWAYS,
+                  name: str | None = None) -> Calendar:
+    """The calendar whose open hours are "working hours": the calendar ``name``, else the
+    community workers' calendar, else (workers on ``always``) :data:`OFFICE_HOURS`."""
+    return calendars.get(name or workers_calendar, OFFICE_HOURS)
 
 
 def describe_calendar(calendar: Calendar) -> str:
