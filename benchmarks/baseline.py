@@ -4,7 +4,7 @@
 
 Times plan building, simulation and metrics of one replication at a time in this process (no
 executor). As a yardstick of the machine's speed it also times idiomatic SimPy on the M/M/c
-reduction of benchmarks/mmc.py (DESIGN.md measured 101k issues/s on its machine). Ends with
+reduction of benchmarks/mmc.py (the reference machine measured 101k issues/s). Ends with
 one line ``baseline: seconds_per_replication=S issues_per_replication=N issues_per_s=R
 simpy_idiomatic_per_s=M``.
 """

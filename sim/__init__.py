@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.errors import GridsimError, ScenarioError
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _LAZY = {
     "CompareResult": "sim.experiment.compare",

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
+from sim.model.measures import METRICS
+
 GROUP_COLUMNS = ["community", "category"]
 LEVEL = 0.95
 
@@ -94,21 +96,13 @@ def summarise(replications: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- which way is better
 
-LOWER_IS_BETTER = ("wait_", "response_min", "resolution_h", "report_delay", "backlog", "queue")
-HIGHER_IS_BETTER = ("_within_target_share", "_on_time_share")
-
-
 def direction(metric: str) -> int:
     """-1 when lower is better (waits, response, resolution, reporting delay, backlog, queue),
     +1 when higher is better (``*_within_target_share``, ``department_on_time_share``), 0 when
-    neither: utilisation, issues, and shares that describe how work flows rather than how well
-    (escalated, overflow, pre-empted, cross-grid, county review), volunteer hours and points,
-    and metrics this rule does not know."""
-    if metric.endswith(HIGHER_IS_BETTER):
-        return 1
-    if metric.startswith(LOWER_IS_BETTER):
-        return -1
-    return 0
+    neither (utilisation, issues, shares that describe how work flows rather than how well) or
+    for a metric :data:`sim.model.measures.METRICS` does not define."""
+    known = METRICS.get(metric)
+    return known.better if known else 0
 
 
 BETTER, WORSE, UNCLEAR, NEUTRAL = "better", "worse", "no clear difference", "-"

@@ -279,12 +279,7 @@ class DaskExecutor(Executor):
 
     def __init__(self, workers: int, scheduler: str | None = None):
         super().__init__(workers)
-        try:
-            from dask.distributed import Client, LocalCluster
-        except ImportError:
-            raise OptionError(
-                "`executor` dask: Dask is not installed; pip install 'dask[distributed]'",
-                "executor") from None
+        from dask.distributed import Client, LocalCluster  # a dependency: imported when used
         self.scheduler = scheduler
         self._cluster = None
         if scheduler:

@@ -1,7 +1,7 @@
 """The SimPy engine: issues arise in grids, are reported, dispatched, travelled to, handled,
 escalated to departments, and closed.
 
-Design for speed (DESIGN.md section 7): the per-issue path puts bare calls on the schedule of a
+Design for speed (benchmarks/README.md): the per-issue path puts bare calls on the schedule of a
 :class:`~sim.model.kernel.Kernel` (a SimPy environment) instead of one generator process and a
 ``Resource`` request per issue. Issues are plain lists, random numbers come in numpy blocks
 from named streams, and finished issues go to a buffer folded into numpy sums every few

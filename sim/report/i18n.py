@@ -67,12 +67,12 @@ class Texts:
 
 
 register({
-    # roles (GLOSSARY)
+    # roles (docs/glossary.md)
     "role.community_worker": {"zh": "社区工作者", "en": "community workers"},
     "role.grid_member": {"zh": "网格员", "en": "grid members"},
     "role.volunteer": {"zh": "彩虹志愿者", "en": "Rainbow volunteers"},
     "role.party_member": {"zh": "报到党员", "en": "registered Party members"},
-    # categories of the shipped scenarios (GLOSSARY)
+    # categories of the shipped scenarios (docs/glossary.md)
     "category.all": {"zh": "全部民情", "en": "all issues"},
     "category.public_service": {"zh": "公共服务事项", "en": "public services"},
     "category.livelihood": {"zh": "民生问题", "en": "livelihood problems"},

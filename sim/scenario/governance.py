@@ -1,5 +1,5 @@
 """Scenario keys of the grid-governance model: grids, calendars, roles, dispatch, travel,
-escalation, care visits and surges (GLOSSARY.md names throughout).
+escalation, care visits and surges (docs/glossary.md names throughout).
 
 Imported by :mod:`sim.scenario.schema`, which assembles the whole scenario.
 """

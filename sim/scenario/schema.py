@@ -195,7 +195,7 @@ class Scenario(StrictModel):
     communities: list[Community] = Field(min_length=1, description="The communities simulated.")
     staffing: Staffing = Field(default_factory=Staffing, description="Staffing rules.")
     demand: dict[Identifier, Category] = Field(
-        min_length=1, description="Issue categories by code name (see GLOSSARY)."
+        min_length=1, description="Issue categories by code name (see docs/glossary.md)."
     )
     arrival_profile: ArrivalProfile = Field(
         default_factory=ArrivalProfile, description="Default relative arrival rates over time."
