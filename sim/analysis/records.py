@@ -9,6 +9,7 @@ matches the summary's.
 from __future__ import annotations
 
 import math
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -89,7 +90,7 @@ def open_issues(records: pd.DataFrame, days: int | None = None, by: str | None =
         frame = pd.DataFrame({"day": np.arange(days),
                               "open_issues": np.maximum(np.diff(total) / MINUTES_PER_DAY, 0.0)})
         for name, value in zip(keys, key, strict=True):
-            frame.insert(0, name, value)
+            frame[name] = cast(Any, value)
         frames.append(frame)
     columns = [*keys, "day", "open_issues"]
     return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(
@@ -106,9 +107,11 @@ def daily_mean(frame: pd.DataFrame, value: str = "open_issues", hue: str | None 
     out = out.reset_index()
     if smooth_days > 1:
         roll = out.groupby(hue, observed=True) if hue else out
+        def smooth(values: pd.Series) -> pd.Series:
+            return values.rolling(smooth_days, center=True).mean()
+
         for column in ("mean", "min", "max"):
-            out[column] = roll[column].transform(
-                lambda s: s.rolling(smooth_days, center=True).mean())
+            out[column] = roll[column].transform(smooth)
     return out
 
 

@@ -51,7 +51,8 @@ def community_table(summary: pd.DataFrame, scenario: Scenario, text: bool = True
             if metric not in part.index:
                 row[label] = "-" if text else np.nan
                 continue
-            mean, half = part.at[metric, "mean"], part.at[metric, "half_width"]
+            mean = float(part["mean"].loc[metric])
+            half = float(part["half_width"].loc[metric])
             digits = 0 if metric == "issues" else (
                 2 if "share" in metric or metric.startswith("utilisation") else 1)
             row[label] = with_ci(mean, half, digits) if text else mean

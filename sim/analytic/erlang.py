@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import operator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.special import gammaln, logsumexp, pdtrc, xlogy
@@ -105,7 +106,7 @@ def mmc(arrival_rate: float, service_rate: float, servers: int) -> MMcMetrics:
     mu = _check_rate("service_rate", service_rate, allow_zero=False)
     count = _check_servers(servers)
     load = lam / mu
-    common = {
+    common: dict[str, Any] = {
         "arrival_rate": lam,
         "service_rate": mu,
         "servers": count,

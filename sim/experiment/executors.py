@@ -280,6 +280,7 @@ class DaskExecutor(Executor):
     def __init__(self, workers: int, scheduler: str | None = None):
         super().__init__(workers)
         from dask.distributed import Client, LocalCluster  # a dependency: imported when used
+        self._client: Any = None
         self.scheduler = scheduler
         self._cluster = None
         if scheduler:

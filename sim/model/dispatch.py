@@ -58,7 +58,7 @@ def dispatch_lists(
         c = int(grids.community[g])
         preferences.append(_order(policy, by_community.get(c, []), g, travel_min))
         queue_scope.append(n_communities + g if policy == "dedicated" else c)
-    scopes_of = []
+    scopes_of: list[tuple[int, ...]] = []
     for r in responders:
         if policy != "dedicated":
             scopes_of.append((r.community,))

@@ -483,14 +483,15 @@ def response_distribution(
     colours = [*PALETTE, "#17becf", "#bcbd22", "#7f7f7f"]
     for ax, category in zip(axes, panels, strict=False):
         part = records if category is None else records[records["category"] == category]
-        limit = target_min.get(category) if isinstance(target_min, Mapping) else target_min
-        top = xmax.get(category) if isinstance(xmax, Mapping) else xmax
+        name = category or "all"
+        limit = target_min.get(name) if isinstance(target_min, Mapping) else target_min
+        top = xmax.get(name) if isinstance(xmax, Mapping) else xmax
         if top is None:
             top = 4 * limit if limit else float(np.nanquantile(part[metric], 0.95)) \
                 if len(part) else 1.0
         for i, group in enumerate(groups):
-            times = part[metric] if not by else part.loc[part[by].astype(str) == group, metric]
-            times = np.sort(times.dropna().to_numpy(float))
+            rows = part[metric] if not by else part.loc[part[by].astype(str) == group, metric]
+            times = np.sort(rows.dropna().to_numpy(float))
             if times.size == 0:
                 continue
             heights = np.arange(1, times.size + 1) / times.size

@@ -7,13 +7,22 @@ Imported by :mod:`sim.scenario.schema`, which assembles the whole scenario.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from sim.scenario.common import Distribution, Identifier, NonNegativeFloat, PositiveFloat, Share
+from sim.scenario.common import (
+    Distribution,
+    Identifier,
+    MeanCv,
+    NonNegativeFloat,
+    PositiveFloat,
+    Share,
+)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -73,7 +82,7 @@ class Calendar(_Strict):
     def intervals(self, start: dt.date, horizon_min: float) -> np.ndarray:
         """Working intervals ``[[from, to], ...]`` in simulation minutes over the horizon."""
         weekdays = {WEEKDAYS.index(d) for d in self.days}
-        spans = []
+        spans: list[list[float]] = []
         first = start.weekday()
         for day in range(int(np.ceil(horizon_min / 1440)) + 1):
             if (first + day) % 7 not in weekdays:
@@ -171,6 +180,11 @@ class RoleBase(_Strict):
     speed_kmh: PositiveFloat = Field(default=4.3, description="Travel speed (km/h).")
 
 
+ROUNDING: dict[str, Callable[[float], int]] = {"ceil": math.ceil, "floor": math.floor,
+                                              "round": round}
+"""How households / households_per_worker becomes whole workers."""
+
+
 class CommunityWorkerRole(RoleBase):
     households_per_worker: PositiveFloat = Field(
         default=3000, description="The staffing ratio: households per community worker."
@@ -187,10 +201,8 @@ class CommunityWorkerRole(RoleBase):
 
     def workers_for(self, households: int) -> int:
         """Whole workers the ratio gives a community of ``households`` households."""
-        import math
-
         exact = households / self.households_per_worker
-        whole = {"ceil": math.ceil, "floor": math.floor, "round": round}[self.rounding](exact)
+        whole = ROUNDING[self.rounding](exact)
         return max(int(whole), self.minimum)
 
 
@@ -291,7 +303,7 @@ class CareVisits(_Strict):
         default=2, description="A visit started within this many days of its due date is on time."
     )
     handling_min: Distribution = Field(
-        default_factory=lambda: Distribution(lognormal={"mean": 40, "cv": 0.5}),
+        default_factory=lambda: Distribution(lognormal=MeanCv(mean=40, cv=0.5)),
         description="Length of a visit (minutes).",
     )
     by: Literal["grid_member", "volunteer", "party_member", "community_worker"] = Field(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -91,8 +92,8 @@ def build_grids(scenario: Scenario) -> GridTable:
                 columns[key].append(value)
     _check_unique(ids, columns["community"], scenario)
 
-    def frozen(values: list, dtype: type) -> np.ndarray:
-        array = np.asarray(values, dtype=dtype)
+    def frozen(values: list[Any], dtype: type) -> np.ndarray:
+        array: np.ndarray = np.asarray(values, dtype=dtype)
         array.setflags(write=False)
         return array
 

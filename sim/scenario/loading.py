@@ -106,7 +106,7 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
     Capacity is checked for every set of categories against the roles that may take any of
     them, each for the share of the week its calendar works (:mod:`sim.scenario.capacity`).
     """
-    problems = []
+    problems: list[tuple[str, str]] = []
     try:
         build_grids(scenario)  # grid ids unique across lattices and tables
     except ScenarioError as exc:
@@ -215,14 +215,14 @@ def merge(base: Any, override: Any) -> Any:
             out[key] = merge(base[key], value) if key in base else value
         return out
     if _is_id_list(base) and _is_id_list(override):
-        out = list(base)
-        index = {item["id"]: i for i, item in enumerate(out)}
+        items = list(base)
+        index = {item["id"]: i for i, item in enumerate(items)}
         for item in override:
             if item["id"] in index:
-                out[index[item["id"]]] = merge(out[index[item["id"]]], item)
+                items[index[item["id"]]] = merge(items[index[item["id"]]], item)
             else:
-                out.append(item)
-        return out
+                items.append(item)
+        return items
     return override
 
 
