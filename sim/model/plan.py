@@ -15,7 +15,13 @@ import numpy as np
 from sim.model.arrivals import IntensityCurve
 from sim.scenario.common import MINUTES_PER_YEAR, Distribution
 from sim.scenario.governance import CARE_VISIT, Calendar
-from sim.scenario.grids import GridTable, build_grids, distance_m, within_grid_distance_m
+from sim.scenario.grids import (
+    GridTable,
+    build_grids,
+    distance_m,
+    from_point_distance_m,
+    within_grid_distance_m,
+)
 from sim.scenario.roster import per_households, role_counts, role_spec
 from sim.scenario.schema import Scenario
 
@@ -280,7 +286,7 @@ def build_plan(scenario: Scenario) -> ModelPlan:
         d = distance_m(r.x_m, r.y_m, grids.x_m[members], grids.y_m[members], travel.metric)
         # from the base to a random point of the grid; in its own grid, a member goes between
         # two random points of it
-        d = _from_point(d, grids.area_m2[members], travel.metric)
+        d = from_point_distance_m(d, grids.area_m2[members], travel.metric)
         if r.grid >= 0:
             inside = within_grid_distance_m(grids.area_m2[members], travel.metric)
             d = np.where(members == r.grid, inside, d)
@@ -375,16 +381,3 @@ def build_plan(scenario: Scenario) -> ModelPlan:
         points_per_hour=points,
     )
 
-
-CENTRE_TO_SQUARE = (math.sqrt(2) + math.log(1 + math.sqrt(2))) / 6
-"""Mean Euclidean distance from the centre of a unit square to a uniform point in it (0.3826)."""
-
-
-def _from_point(centre_m: np.ndarray, area_m2: np.ndarray, metric: str) -> np.ndarray:
-    """Mean distance from a point ``centre_m`` away from a square grid's centre to a uniform
-    point of the grid: exact when the point is the centre (0.3826·√A euclidean, √A/2
-    manhattan), tending to ``centre_m`` far away (a smooth approximation between)."""
-    side = np.sqrt(area_m2)
-    if metric == "manhattan":
-        return np.maximum(centre_m, side / 2)
-    return np.hypot(centre_m, CENTRE_TO_SQUARE * side)

@@ -22,10 +22,12 @@ from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
 from sim.scenario.capacity import shortfall
+from sim.scenario.facilities import place_problems
 from sim.scenario.gridfiles import inline_grid_file
 from sim.scenario.grids import build_grids
 from sim.scenario.roster import role_counts
 from sim.scenario.schema import Scenario
+from sim.scenario.workforce import workforce_problems
 
 EXTENDS = "extends"
 GRID_FILE = "grid_file"
@@ -108,9 +110,16 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
     """
     problems = []
     try:
-        build_grids(scenario)  # grid ids unique across lattices and tables
+        grids = build_grids(scenario)  # grid ids unique across lattices and tables
     except ScenarioError as exc:
         problems.extend(("communities", p) for p in exc.problems)
+    else:
+        for key, items in (("facilities", scenario.facilities),
+                           ("coverage.candidate_sites", scenario.coverage.candidate_sites)):
+            problems.extend(place_problems(list(items), key, grids.ids, grids.x_m, grids.y_m,
+                                           grids.area_m2))
+    if scenario.workforce is not None:
+        problems.extend(_keyed(p) for p in workforce_problems(scenario.workforce, scenario.pay))
     queueing = scenario.dispatch.overflow == "queue"
     # (with `overflow: escalate` nothing waits locally: a loss system is always stable)
     for i, community in enumerate(scenario.communities):
@@ -152,6 +161,12 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
                  f"once (utilisation {load / department.capacity:.0%})")
             )
     return problems
+
+
+def _keyed(problem: str) -> tuple[str, str]:
+    """``"key.path: what"`` as (key, what)."""
+    key, _, what = problem.partition(": ")
+    return key, what
 
 
 # ---------------------------------------------------------------- files and extends
