@@ -20,7 +20,7 @@ def _minutes(text: str) -> float:
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Add ``coverage`` to the ``gridsim`` subcommands."""
-    from sim.coverage.analysis import CANDIDATES, MAX_ADD, WEIGHTS
+    from sim.coverage import CANDIDATES, MAX_ADD, WEIGHTS
     from sim.report.i18n import LANGUAGES
     from sim.scenario.facilities import FACILITY_KINDS
 

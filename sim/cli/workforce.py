@@ -11,7 +11,7 @@ from sim.cli.experiment import whole_number
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Add ``workforce`` to the ``gridsim`` subcommands."""
     from sim.report.i18n import LANGUAGES
-    from sim.workforce.projection import MAX_YEARS, TARGET_ON
+    from sim.workforce import MAX_YEARS, TARGET_ON
 
     p = sub.add_parser(
         "workforce", help="head count, grade mix and cost by year; a plan to reach a target",

@@ -5,3 +5,10 @@ of service point, which grids are left out, and where new points would cover the
 over the engine's distance model in :mod:`sim.coverage.walk`; the maximal covering location
 problem, solved exactly with HiGHS, in :mod:`sim.coverage.placement`. See docs/coverage.md.
 """
+
+CANDIDATES = ("grids", "sites")
+"""Where new points may go: grid centres, or the scenario's ``coverage.candidate_sites``."""
+WEIGHTS = ("households", "elderly")
+"""What new points should cover most: households, or elderly households."""
+MAX_ADD = 20
+"""Most new points of a kind placed at once."""

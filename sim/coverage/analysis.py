@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.coverage import CANDIDATES, MAX_ADD, WEIGHTS
 from sim.coverage.placement import max_cover
 from sim.coverage.walk import WalkModel, covers
 from sim.errors import GridsimError, OptionError
@@ -31,9 +32,6 @@ from sim.scenario.loading import LoadedScenario
 
 KIND = "coverage"
 ALL = "all"
-CANDIDATES = ("grids", "sites")
-WEIGHTS = ("households", "elderly")
-MAX_ADD = 20
 COVERAGE_CSV = "coverage.csv"
 PLACEMENT_CSV = "placement.csv"
 REPORT_HTML = "report.html"
@@ -85,6 +83,13 @@ class CoverageResult:
     def grid_rows(self, kind: str = ALL) -> pd.DataFrame:
         c = self.coverage
         return c[(c["kind"] == kind) & (c["grid"] != ALL)]
+
+    def map(self, kind: str = ALL, lang: str = "en"):
+        """The map of the report: grids covered and left out by ``kind``, its points (and the
+        proposed ones), their walking circles."""
+        from sim.coverage.report import coverage_map
+
+        return coverage_map(self, kind, lang)
 
     def totals(self) -> pd.DataFrame:
         """One row per kind: the district's households, covered households and shares."""

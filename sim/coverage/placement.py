@@ -9,7 +9,8 @@ number of new points ``n``: choose at most ``n`` sites to maximise the weight th
                Σ_s x_s ≤ n,   x_s ∈ {0, 1},   0 ≤ y_g ≤ 1
 
 With x binary the best y is 0 or 1 by itself, so only x is declared integer. Solved by HiGHS
-(``scipy.optimize.milp``) with a relative gap of 0: the optimum, not a near one.
+(``scipy.optimize.milp``) with a relative gap of 0: the optimum, not a near one. One point
+needs no solver: the best single site is found by trying each.
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ def max_cover(cover: np.ndarray, weight: np.ndarray, n: int) -> Placement:
         return Placement((), (), 0.0)
     a = cover[np.ix_(useful_sites, useful_grids)]
     w = weight[useful_grids]
-    chosen = useful_sites[_solve(a, w, n)]
+    if n == 1:  # one point: the best single site, by trying each
+        chosen = useful_sites[[int(np.argmax(a.astype(float) @ w))]]
+    else:
+        chosen = useful_sites[_solve(a, w, n)]
     return _ranked(cover, weight, chosen)
 
 

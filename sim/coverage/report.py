@@ -34,7 +34,7 @@ def coverage_report(result: CoverageResult, lang: str) -> str:
 
     report.heading(t("coverage.map"))
     for kind in [*result.kinds, ALL]:
-        report.figure(_map(result, kind, lang),
+        report.figure(coverage_map(result, kind, lang),
                       caption=t("coverage.map_caption", kind=_kind(t, kind),
                                 limit=result.within_min,
                                 radius=walk.radius_m(result.within_min)))
@@ -155,7 +155,8 @@ def _named(frame: pd.DataFrame, t: Texts) -> pd.DataFrame:
                                  if t.has(f"coverage.col.{c}")})
 
 
-def _map(result: CoverageResult, kind: str, lang: str):
+def coverage_map(result: CoverageResult, kind: str, lang: str):
+    """The map of ``kind`` (or ``all``) with labels in ``lang`` where fonts allow."""
     t = Texts(plot.label_language(lang))
     rows = result.grid_rows(kind).set_index("grid")["covered"].astype(bool)
     grids = result.grids.assign(covered=result.grids["grid"].map(rows).to_numpy(bool))

@@ -5,3 +5,8 @@ year, and the cheapest hiring plan that reaches a target head count.
 manpower model (expected and simulated) in :mod:`sim.workforce.markov`; the hiring plan, an
 integer program solved by HiGHS, in :mod:`sim.workforce.plan`. See docs/workforce.md.
 """
+
+MAX_YEARS = 50
+"""Most years projected."""
+TARGET_ON = ("headcount", "on_duty")
+"""What a target counts: head count, or workers on duty after training absence."""

@@ -27,15 +27,15 @@ from sim.report.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from sim.scenario.loading import LoadedScenario
 from sim.scenario.policy import POSTS
 from sim.scenario.workforce import Workforce
+from sim.workforce import MAX_YEARS, TARGET_ON
 from sim.workforce.markov import Chain, Flows, build_chain, expected, simulate
 from sim.workforce.plan import HiringPlan, at_caps, cheapest, measure, no_hiring, reachable_year
 
 KIND = "workforce"
 ALL = "all"
 LEVEL = 0.95
-"""Intervals hold the central 95% of the simulated paths."""
-MAX_YEARS = 50
-TARGET_ON = ("headcount", "on_duty")
+"""Intervals hold the central 95% of the simulated paths (observed path values, no
+interpolation between them)."""
 PLANS = ("no_hiring", "at_caps", "cheapest_plan")
 WORKFORCE_CSV = "workforce.csv"
 PLAN_CSV = "plan.csv"
@@ -251,8 +251,8 @@ def _table(chain: Chain, exact: dict[str, Flows], simulated: dict[str, Flows],
             frames.append(pd.DataFrame({
                 "plan": name, "year": start_year + years, "post": post, "grade": grade,
                 "headcount": mean[:, g],
-                "headcount_low": np.percentile(paths[:, :, g], lo, axis=0),
-                "headcount_high": np.percentile(paths[:, :, g], hi, axis=0),
+                "headcount_low": np.percentile(paths[:, :, g], lo, axis=0, method="lower"),
+                "headcount_high": np.percentile(paths[:, :, g], hi, axis=0, method="higher"),
                 "on_duty": (flows.headcount * chain.on_duty) @ group[:, g],
                 cost: money[:, g],
                 cost.replace("cost_", "cost_low_"): np.percentile(money_paths[:, :, g], lo,
@@ -314,8 +314,8 @@ def _describe_target(summary: dict[str, Any], chain: Chain, exact: dict[str, Flo
     summary["expected_at_end"] = float(exact[name].headcount[years] @ weight)
     summary["probability_reached"] = float(np.mean(at_n >= target - 1e-9))
     lo, hi = 100 * (1 - LEVEL) / 2, 100 * (1 + LEVEL) / 2
-    summary["at_end_low"], summary["at_end_high"] = (float(np.percentile(at_n, lo)),
-                                                     float(np.percentile(at_n, hi)))
+    summary["at_end_low"] = float(np.percentile(at_n, lo, method="lower"))
+    summary["at_end_high"] = float(np.percentile(at_n, hi, method="higher"))
 
 
 # ---------------------------------------------------------------- the folder
