@@ -264,3 +264,18 @@ def test_unknown_kind_option_and_nothing_to_measure(tmp_path: Path, capsys) -> N
     data = tiny(facilities=[])
     code, file, _ = bad(tmp_path, data)
     assert code == 2 and f"{file}: facilities: no service points" in capsys.readouterr().err
+
+
+def test_validate_checks_the_points_and_a_cut_down_baseline_still_runs(tmp_path: Path,
+                                                                       capsys) -> None:
+    data = tiny()
+    data["facilities"][0]["x_m"] = 5000
+    file = tmp_path / "points.yaml"
+    file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert main(["validate", str(file)]) == 2
+    assert f"{file}: facilities[0]: (5000, 0) m lies outside every grid" in \
+        capsys.readouterr().err
+    # the points name grids of communities a variant may leave out: simulating it is fine
+    cut = sim.load_scenario(BASELINE).with_overrides(
+        {"communities": [{"id": "yongan", "households": 4140}]})
+    assert cut.scenario.facilities

@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from sim.scenario.loading import load_scenario
+    from sim.scenario.loading import facility_problems, load_scenario
 
     problems = []
     for file in args.files:
@@ -81,6 +81,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             loaded = load_scenario(file)
         except ScenarioError as exc:
             problems.extend(exc.problems)
+            continue
+        if facility_problems(loaded):
+            problems.extend(facility_problems(loaded))
             continue
         s = loaded.scenario
         households = sum(c.households for c in s.communities)

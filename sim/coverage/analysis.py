@@ -21,14 +21,14 @@ import pandas as pd
 from sim.coverage import CANDIDATES, MAX_ADD, WEIGHTS
 from sim.coverage.placement import max_cover
 from sim.coverage.walk import WalkModel, covers
-from sim.errors import GridsimError, OptionError
+from sim.errors import GridsimError, OptionError, ScenarioError
 from sim.experiment.runner import default_command, resolve
 from sim.files.folder import default_folder
 from sim.files.results import ResultFolder
 from sim.report.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from sim.scenario.facilities import FACILITY_KINDS, inside_grid
 from sim.scenario.grids import GridTable, build_grids
-from sim.scenario.loading import LoadedScenario
+from sim.scenario.loading import LoadedScenario, facility_problems
 
 KIND = "coverage"
 ALL = "all"
@@ -119,6 +119,9 @@ def measure_coverage(
     spec = loaded.scenario
     limit = _check_options(within_min, spec.coverage.within_min, add, candidates, weight, lang)
     chosen = _kinds(kinds, loaded)
+    problems = facility_problems(loaded)
+    if problems:
+        raise ScenarioError(problems)
     grids = build_grids(spec)
     _check_overlap(grids, loaded)
     walk = WalkModel.of(spec)

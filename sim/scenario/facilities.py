@@ -4,8 +4,9 @@
 ``coverage:`` holds the options of ``gridsim coverage`` (walking speed, time limit, elderly
 share, candidate sites for new points). docs/coverage.md explains how a grid counts as covered.
 
-:func:`facility_problems` checks what needs the grids (a point inside some grid, a named grid
-that exists); the loader calls it with the other checks the schema cannot make.
+:func:`place_problems` checks what needs the grids (a point inside some grid, a named grid
+that exists); ``gridsim coverage`` and ``gridsim validate`` call it
+(:func:`sim.scenario.loading.facility_problems`), a simulation does not need it.
 
 This module imports nothing from :mod:`sim.scenario.schema` (which imports it).
 """

@@ -110,14 +110,9 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
     """
     problems = []
     try:
-        grids = build_grids(scenario)  # grid ids unique across lattices and tables
+        build_grids(scenario)  # grid ids unique across lattices and tables
     except ScenarioError as exc:
         problems.extend(("communities", p) for p in exc.problems)
-    else:
-        for key, items in (("facilities", scenario.facilities),
-                           ("coverage.candidate_sites", scenario.coverage.candidate_sites)):
-            problems.extend(place_problems(list(items), key, grids.ids, grids.x_m, grids.y_m,
-                                           grids.area_m2))
     if scenario.workforce is not None:
         problems.extend(_keyed(p) for p in workforce_problems(scenario.workforce, scenario.pay))
     queueing = scenario.dispatch.overflow == "queue"
@@ -167,6 +162,21 @@ def _keyed(problem: str) -> tuple[str, str]:
     """``"key.path: what"`` as (key, what)."""
     key, _, what = problem.partition(": ")
     return key, what
+
+
+def facility_problems(loaded: LoadedScenario) -> list[str]:
+    """Service points and candidate sites naming an unknown grid or lying outside every grid,
+    as ``file: key: what``. Checked by ``gridsim coverage`` and ``gridsim validate``, not when
+    loading: a simulation does not use the points, and a variant with fewer communities (or a
+    test cutting the baseline down) need not move them."""
+    scenario = loaded.scenario
+    grids = build_grids(scenario)
+    problems = []
+    for key, items in (("facilities", scenario.facilities),
+                       ("coverage.candidate_sites", scenario.coverage.candidate_sites)):
+        problems.extend(place_problems(list(items), key, grids.ids, grids.x_m, grids.y_m,
+                                       grids.area_m2))
+    return [f"{loaded.source}: {key}: {what}" for key, what in problems]
 
 
 # ---------------------------------------------------------------- files and extends
