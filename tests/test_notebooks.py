@@ -40,7 +40,8 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 EXPECTED = ["01-quickstart.ipynb", "02-grid-layouts.ipynb", "03-staffing.ipynb",
-            "04-surge.ipynb", "05-your-district.ipynb"]
+            "04-surge.ipynb", "05-your-district.ipynb",
+            "07-living-circle.ipynb", "08-workforce.ipynb"]
 BUDGET_S = 120.0  # all notebooks together, kernel start-up included
 CELL_TIMEOUT_S = 300
 

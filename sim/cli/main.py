@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from sim.cli.coverage import add_commands as add_coverage_commands
+from sim.cli.coverage import cmd_coverage
 from sim.cli.experiment import add_commands as add_experiment_commands
 from sim.cli.experiment import (
     add_run_options,
@@ -20,6 +22,8 @@ from sim.cli.experiment import (
     whole_number,
 )
 from sim.cli.staffing import add_commands, cmd_recommend, cmd_report
+from sim.cli.workforce import add_commands as add_workforce_commands
+from sim.cli.workforce import cmd_workforce
 from sim.errors import GridsimError, ScenarioError
 from sim.experiment.executors import EXECUTORS
 from sim.files.interrupt import exit_code
@@ -64,11 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_options(p)  # --until-half-width, --target-group, --max-replications
     add_experiment_commands(sub, _add_experiment_options)  # compare, sweep
     add_commands(sub, _add_experiment_options)  # recommend, report
+    add_coverage_commands(sub)  # coverage
+    add_workforce_commands(sub)  # workforce
     return parser
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from sim.scenario.loading import load_scenario
+    from sim.scenario.loading import facility_problems, load_scenario
 
     problems = []
     for file in args.files:
@@ -76,6 +82,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             loaded = load_scenario(file)
         except ScenarioError as exc:
             problems.extend(exc.problems)
+            continue
+        if facility_problems(loaded):
+            problems.extend(facility_problems(loaded))
             continue
         s = loaded.scenario
         households = sum(c.households for c in s.communities)
@@ -110,9 +119,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 COMMANDS = {"validate": cmd_validate, "run": cmd_run}
 COMMANDS.update(recommend=cmd_recommend, report=cmd_report)
 COMMANDS.update(compare=cmd_compare, sweep=cmd_sweep)
+COMMANDS.update(coverage=cmd_coverage, workforce=cmd_workforce)
 
 
-FLAGS = {"targets": "--target", "settings": "--set"}
+FLAGS = {"targets": "--target", "settings": "--set", "kinds": "--kind"}
 """Flags whose name is not the parameter's (``max_replications`` -> ``--max-replications``)."""
 
 

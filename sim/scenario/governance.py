@@ -128,6 +128,10 @@ class GridItem(_Strict):
     building_heads: bool = Field(
         default=True, description="Whether building heads (楼栋长) report the grid's issues."
     )
+    elderly_share: Share | None = Field(
+        default=None, description="Share of households with an elderly member (aged 60+); "
+        "default: the community's (coverage weights)."
+    )
 
 
 class LatticeGrids(_Strict):

@@ -5,12 +5,12 @@ A scenario names one with ``grid_file:`` (a path relative to the scenario file t
 layout, so the rest of the toolkit only ever sees :class:`~sim.scenario.governance.TableGrids`.
 
 CSV columns: ``grid_id, community_id, households, x_m, y_m`` (required) and ``area_m2,
-issue_weight, building_heads`` (optional; an empty cell takes the default). GeoJSON: a
-FeatureCollection of Polygon/MultiPolygon features with those properties except ``x_m, y_m``;
-the centre (centroid) and area come from the geometry. Coordinates are projected metres, or
-WGS84 longitude/latitude degrees when every coordinate lies within |x| <= 180, |y| <= 90 (or
-the file's ``crs`` member names CRS84/EPSG:4326); degrees are projected with a local
-equirectangular projection (:func:`project_lonlat`). See docs/grids.md.
+issue_weight, building_heads, elderly_share`` (optional; an empty cell takes the default).
+GeoJSON: a FeatureCollection of Polygon/MultiPolygon features with those properties except
+``x_m, y_m``; the centre (centroid) and area come from the geometry. Coordinates are projected
+metres, or WGS84 longitude/latitude degrees when every coordinate lies within |x| <= 180,
+|y| <= 90 (or the file's ``crs`` member names CRS84/EPSG:4326); degrees are projected with a
+local equirectangular projection (:func:`project_lonlat`). See docs/grids.md.
 
 Every problem of the file is collected and raised together as one
 :class:`~sim.errors.ScenarioError`, each message naming the file and the row (CSV: its line
@@ -36,7 +36,7 @@ from sim.scenario.files import read_text
 from sim.scenario.limits import MAX_GRIDS
 
 REQUIRED = ("grid_id", "community_id", "households", "x_m", "y_m")
-OPTIONAL = ("area_m2", "issue_weight", "building_heads")
+OPTIONAL = ("area_m2", "issue_weight", "building_heads", "elderly_share")
 GEOJSON_REQUIRED = ("grid_id", "community_id", "households")
 CSV_SUFFIXES = (".csv",)
 GEOJSON_SUFFIXES = (".geojson", ".json")
@@ -205,6 +205,13 @@ def _real(lowest: float | None = None, inclusive: bool = True):
     return parse
 
 
+def _share(value: Any, required: bool) -> tuple[Any, str | None]:
+    number, error = _real(0.0)(value, required)
+    if error is None and number is not None and number > 1:
+        return None, f"must be a share between 0 and 1 (got {_show(value)})"
+    return number, error
+
+
 def _parse_bool(value: Any, required: bool) -> tuple[Any, str | None]:
     if _missing(value):
         return None, None
@@ -227,6 +234,7 @@ _PARSERS: dict[str, Callable[[Any, bool], tuple[Any, str | None]]] = {
     "area_m2": _real(0.0, inclusive=False),
     "issue_weight": _real(0.0),
     "building_heads": _parse_bool,
+    "elderly_share": _share,
 }
 
 

@@ -22,12 +22,14 @@ from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
 from sim.scenario.capacity import shortfall
+from sim.scenario.facilities import place_problems
 from sim.scenario.files import is_regular, parse_yaml, read_text
 from sim.scenario.gridfiles import inline_grid_file
 from sim.scenario.grids import build_grids
 from sim.scenario.limits import limit_problems
 from sim.scenario.roster import role_counts
 from sim.scenario.schema import Scenario
+from sim.scenario.workforce import workforce_problems
 
 EXTENDS = "extends"
 MAX_EXTENDS = 32
@@ -130,6 +132,8 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
         build_grids(scenario)  # grid ids unique across lattices and tables
     except ScenarioError as exc:
         problems.extend(("communities", p) for p in exc.problems)
+    if scenario.workforce is not None:
+        problems.extend(_keyed(p) for p in workforce_problems(scenario.workforce, scenario.pay))
     queueing = scenario.dispatch.overflow == "queue"
     # (with `overflow: escalate` nothing waits locally: a loss system is always stable)
     for i, community in enumerate(scenario.communities):
@@ -171,6 +175,27 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
                  f"once (utilisation {load / department.capacity:.0%})")
             )
     return problems
+
+
+def _keyed(problem: str) -> tuple[str, str]:
+    """``"key.path: what"`` as (key, what)."""
+    key, _, what = problem.partition(": ")
+    return key, what
+
+
+def facility_problems(loaded: LoadedScenario) -> list[str]:
+    """Service points and candidate sites naming an unknown grid or lying outside every grid,
+    as ``file: key: what``. Checked by ``gridsim coverage`` and ``gridsim validate``, not when
+    loading: a simulation does not use the points, and a variant with fewer communities (or a
+    test cutting the baseline down) need not move them."""
+    scenario = loaded.scenario
+    grids = build_grids(scenario)
+    problems = []
+    for key, items in (("facilities", scenario.facilities),
+                       ("coverage.candidate_sites", scenario.coverage.candidate_sites)):
+        problems.extend(place_problems(list(items), key, grids.ids, grids.x_m, grids.y_m,
+                                       grids.area_m2))
+    return [f"{loaded.source}: {key}: {what}" for key, what in problems]
 
 
 # ---------------------------------------------------------------- files and extends
