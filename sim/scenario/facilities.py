@@ -1,6 +1,6 @@
 """Scenario keys of the 15-minute living circle (15分钟便民生活圈): service points and coverage.
 
-``facilities:`` lists the service points (facility, GLOSSARY), each of a ``facility_kind``;
+``facilities:`` lists the service points (facility, docs/glossary.md), each of a ``facility_kind``;
 ``coverage:`` holds the options of ``gridsim coverage`` (walking speed, time limit, elderly
 share, candidate sites for new points). docs/coverage.md explains how a grid counts as covered.
 
