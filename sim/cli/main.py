@@ -136,8 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gridsim {args.command}: {as_flags(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (sim.files.interrupt)
-        print("\ninterrupted; finished replications are kept: run the same command again to "
-              "resume", file=sys.stderr)
+        advice = getattr(exc, "advice", "finished replications are kept: run the same command "
+                                        "again to resume")
+        print(f"\ninterrupted; {advice}", file=sys.stderr)
         return exit_code(exc)
 
 

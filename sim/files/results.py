@@ -126,7 +126,8 @@ class ResultFolder(Folder):
                 yield self
         except KeyboardInterrupt as exc:
             if self.manifest.get("status") != "complete":
-                self.interrupted(str(exc) or "SIGINT", self.advice())
+                exc.advice = self.advice()  # type: ignore[attr-defined]  # for the command line
+                self.interrupted(str(exc) or "SIGINT", exc.advice)  # type: ignore[attr-defined]
             raise
         except BaseException as exc:
             if self.manifest.get("status") != "complete":
