@@ -30,7 +30,7 @@ _LAZY = {
     "sweep": "sim.experiment.sweep",
     "LoadedScenario": "sim.scenario.loading",
     "load_scenario": "sim.scenario.loading",
-    "RecommendResult": "sim.staffing.recommend",
+    "RecommendResult": "sim.staffing.result",
     "recommend": "sim.staffing.recommend",
 }
 _MODULES = {"plot": "sim.report.plots"}  # the plot helpers notebooks use: ``sim.plot``
@@ -60,7 +60,8 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from sim.experiment.sweep import SweepResult, sweep
     from sim.report import plots as plot
     from sim.scenario.loading import LoadedScenario, load_scenario
-    from sim.staffing.recommend import RecommendResult, recommend
+    from sim.staffing.recommend import recommend
+    from sim.staffing.result import RecommendResult
 
 
 def __getattr__(name: str) -> Any:
