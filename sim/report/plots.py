@@ -37,7 +37,7 @@ COLOURS = {
     "analytic": "#7f7f7f",
     "screen": "#1f77b4",
     "full_model": "#d62728",
-    "policy": "#7f7f7f",
+    "rule": "#7f7f7f",
     "recommended": "#2ca02c",
     "target": "#000000",
 }
@@ -106,7 +106,7 @@ def service_curves(
     full_model), ``key``, ``mean`` and optionally ``ci_low``/``ci_high``; rows whose ``key`` is
     ``key`` are drawn, each method as its own series with 95% intervals. ``target`` draws a
     dashed horizontal line. ``marks``: optional rows with ``community`` and columns such as
-    ``policy`` and ``recommended`` (numbers of workers), drawn as vertical lines.
+    ``rule`` and ``recommended`` (numbers of workers), drawn as vertical lines.
     """
     data = levels[levels["key"] == key]
     communities = list(dict.fromkeys(data["community"]))
@@ -159,7 +159,7 @@ def interval_chart(
     """Means with 95% intervals for each value of ``x`` (e.g. per community).
 
     ``frame`` has columns ``x``, ``mean`` and optionally ``ci_low``, ``ci_high`` and ``hue``
-    (series side by side, e.g. policy and recommended). ``target`` draws a dashed line.
+    (series side by side, e.g. rule and recommended). ``target`` draws a dashed line.
     """
     order = list(dict.fromkeys(frame[x].astype(str)))
     fig = Figure(figsize=(max(4.0, 0.7 * len(order) + 1.5), 3.2), layout="constrained")
