@@ -6,6 +6,7 @@ Exit codes: 0 success, 2 bad input (scenario, option or folder), 130 interrupted
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -150,6 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         advice = getattr(exc, "advice", None) or "nothing was written"
         print(f"\ninterrupted; {advice}", file=sys.stderr)
         return exit_code(exc)
+    except BrokenPipeError:  # `gridsim ... | head`: the reader has gone, the work is done
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
