@@ -1,0 +1,312 @@
+"""``sim.backtest``: a scenario simulated over a log's period and set against what happened.
+
+The scenario's horizon is moved onto the log's window (its warm-up before the window's first
+day), replications are run with per-issue records, and per category (and per community when the
+log's areas are the scenario's communities) the simulated and observed counts per week and the
+resolution-time quantiles are compared.
+
+**Prediction intervals are for one realisation**, not for the mean: the replications' weekly
+counts have mean m and variance s²; a new week's count is taken as negative binomial with that
+mean and variance max(s², m) x (1 + 1/R) (at least Poisson; the 1/R for the mean estimated from
+R replications), Poisson where that variance is m. Resolution quantiles: the replications'
+quantiles q_r give mean ± t(R-1) x s x sqrt(1 + 1/R). Observed quantiles are Kaplan–Meier (cases
+still open right-censored).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.calibration.calibrate import OTHER, _category_codes, _date
+from sim.calibration.demand import LEVEL
+from sim.calibration.durations import QUANTILES, Durations, km_quantiles
+from sim.calibration.logfile import UNKNOWN_AREA, IssueLog, LogColumns, read_category_map, \
+    read_log
+from sim.calibration.scenario import make_ids
+from sim.errors import GridsimError
+from sim.experiment.runner import resolve, run
+from sim.scenario.loading import LoadedScenario
+
+KIND = "backtest"
+ALL = "all"
+MIN_RESOLVED = 10
+"""Fewer closed cases than this in a category: its quantiles are not compared."""
+
+
+@dataclass
+class BacktestResult:
+    """What ``sim.backtest`` returns.
+
+    ``weeks`` (backtest.csv): category, area, week_start, days, observed, predicted_mean,
+    predicted_low, predicted_high, inside. ``verdicts``: per category (and area) the weeks,
+    share inside, totals with their interval, and the verdict. ``quantiles``: observed
+    (Kaplan–Meier, 95% CI) and simulated (95% prediction interval) resolution-time quantiles.
+    """
+
+    scenario: LoadedScenario
+    log: IssueLog
+    replications: int
+    seed: int
+    weeks: pd.DataFrame
+    verdicts: pd.DataFrame
+    quantiles: pd.DataFrame
+    dropped: dict[str, int]
+    folder: Path | None = None
+    seconds: float = 0.0
+    manifest: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def inside_share(self, category: str, area: str = ALL) -> float:
+        """Share of weeks whose observed count lies in the 95% prediction interval."""
+        rows = self.weeks[(self.weeks.category == category) & (self.weeks.area == area)]
+        return float(rows["inside"].mean())
+
+    def _repr_html_(self) -> str:
+        v = self.verdicts[self.verdicts.area == ALL]
+        return (f"<h4>Back-test of {self.scenario.name} on {self.log.describe()}</h4>"
+                f"<p>{self.replications} replications, seed {self.seed}"
+                + (f"; folder <code>{self.folder}</code>" if self.folder else "") + "</p>"
+                + v.to_html(index=False))
+
+
+def backtest(
+    scenario: str | Path | LoadedScenario,
+    log: str | Path,
+    created: str,
+    closed: str,
+    category: str,
+    area: str | None = None,
+    status: str | None = None,
+    location: tuple[str, ...] | list[str] = (),
+    where: tuple[str, ...] | list[str] = (),
+    first: dt.date | str | None = None,
+    last: dt.date | str | None = None,
+    category_map: str | Path | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    out: str | Path | None = None,
+    save: bool = True,
+    lang: str | None = None,
+    executor: str = "process",
+    workers: int | None = None,
+    progress: bool | None = None,
+    command: str | None = None,
+) -> BacktestResult:
+    """Simulate the log's window with ``scenario`` and compare counts and resolution times.
+
+    The column options are those of :func:`sim.calibrate`; ``first``/``last`` bound the test
+    window. ``category_map`` maps the log's categories onto the scenario's (a calibration
+    writes one: ``category_map.csv``); without it the log's names are made into code names as
+    ``calibrate`` does. With ``save``, writes backtest.csv, verdicts.csv, quantiles.csv and
+    report.html to ``out``.
+    """
+    started = time.perf_counter()
+    loaded = resolve(scenario)
+    columns = LogColumns(created, closed, category, area, status, tuple(location))
+    mapping = read_category_map(category_map) if category_map else {}
+    issue_log = read_log(log, columns, tuple(where), _date(first, "from"), _date(last, "to"),
+                         mapping)
+    observed, dropped = _observed(issue_log, loaded, mapping)
+    replications = replications or loaded.scenario.experiment.replications
+    seed = loaded.scenario.experiment.seed if seed is None else seed
+    moved = over_window(loaded, issue_log.first, issue_log.last)
+    records = run(moved, replications=replications, seed=seed, records=True, save=False,
+                  executor=executor, workers=workers, progress=progress).records
+    simulated = _simulated(records, moved, issue_log)
+    weeks = weekly(observed, simulated, issue_log, replications)
+    verdicts = verdict_table(weeks, replications)
+    quantiles = quantile_table(observed, simulated, issue_log, replications)
+    result = BacktestResult(loaded, issue_log, replications, seed, weeks, verdicts, quantiles,
+                            dropped)
+    if save:
+        from sim.calibration.output import save_backtest
+
+        save_backtest(result, out, lang, command)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def over_window(loaded: LoadedScenario, first: dt.date, last: dt.date) -> LoadedScenario:
+    """The scenario with its horizon on the window: warm-up before ``first``, to ``last``."""
+    warmup = float(loaded.scenario.horizon.warmup_days)
+    warmup_days = math.ceil(warmup)
+    days = (last - first).days + 1
+    return loaded.with_overrides({
+        "horizon.start": (first - dt.timedelta(days=warmup_days)).isoformat(),
+        "horizon.days": days + warmup_days, "horizon.warmup_days": warmup_days})
+
+
+def _observed(log: IssueLog, loaded: LoadedScenario, mapping: dict[str, str]
+              ) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The log's issues with the scenario's category and community codes."""
+    issues = log.issues
+    demand = set(loaded.scenario.demand)
+    codes = _category_codes(issues, mapping)
+    code = issues["category"].map(codes)
+    unknown = ~code.isin(demand)
+    if OTHER in demand:
+        code = code.where(~unknown, OTHER)
+        unknown = ~code.isin(demand)
+    dropped = {"categories not in the scenario": int(unknown.sum())}
+    names = [a for a in issues["area"].unique() if a != UNKNOWN_AREA]
+    area_ids = make_ids(sorted(names, key=lambda a: -int((issues["area"] == a).sum())), "area")
+    communities = {c.id for c in loaded.scenario.communities}
+    community = issues["area"].map(lambda a: area_ids.get(a, ""))
+    community = community.where(community.isin(communities), "")
+    frame = issues.assign(code=code, community=community)[~unknown.to_numpy()]
+    if frame.empty:
+        raise GridsimError(f"{log.path}: none of the log's categories is one of the "
+                           f"scenario's ({', '.join(sorted(demand))}); give a category map")
+    return frame, dropped
+
+
+def _simulated(records: pd.DataFrame, moved: LoadedScenario, log: IssueLog) -> pd.DataFrame:
+    """Simulated issues reported inside the window, with their date and resolution time."""
+    start = pd.Timestamp(moved.scenario.horizon.start)
+    created = start + pd.to_timedelta(records["reported_min"].to_numpy(), unit="min")
+    day = created.normalize()
+    inside = (day >= pd.Timestamp(log.first)) & (day <= pd.Timestamp(log.last))
+    return pd.DataFrame({"replication": records["replication"].to_numpy()[inside],
+                         "code": records["category"].astype(str).to_numpy()[inside],
+                         "community": records["community"].astype(str).to_numpy()[inside],
+                         "created": created[inside],
+                         "resolution_h": records["resolution_h"].to_numpy()[inside]})
+
+
+def _week_starts(log: IssueLog) -> pd.DatetimeIndex:
+    first = pd.Timestamp(log.first)
+    monday = first - pd.Timedelta(days=first.weekday())
+    return pd.date_range(monday, pd.Timestamp(log.last), freq="7D")
+
+
+def _week_of(times: pd.Series, log: IssueLog) -> np.ndarray:
+    monday = pd.Timestamp(log.first) - pd.Timedelta(days=log.first.weekday())
+    return ((times.dt.normalize() - monday).dt.days // 7).to_numpy()
+
+
+def predictive_interval(counts: np.ndarray, replications: int) -> tuple[float, float, float]:
+    """Mean and 95% prediction interval of one new realisation from replications' counts."""
+    m = float(counts.mean())
+    s2 = float(counts.var(ddof=1)) if len(counts) > 1 else m
+    variance = max(s2, m) * (1 + 1 / replications)
+    alpha = (1 - LEVEL) / 2
+    if m <= 0:
+        return 0.0, 0.0, 0.0
+    if variance <= m * (1 + 1e-9):
+        return m, float(stats.poisson.ppf(alpha, m)), float(stats.poisson.ppf(1 - alpha, m))
+    n, p = m * m / (variance - m), m / variance
+    return m, float(stats.nbinom.ppf(alpha, n, p)), float(stats.nbinom.ppf(1 - alpha, n, p))
+
+
+def weekly(observed: pd.DataFrame, simulated: pd.DataFrame, log: IssueLog,
+           replications: int) -> pd.DataFrame:
+    """Observed and predicted counts per category (and community) and week."""
+    starts = _week_starts(log)
+    n_weeks = len(starts)
+    days = [min((s + pd.Timedelta(days=7)).date(), log.last + dt.timedelta(days=1))
+            for s in starts]
+    days = [(d - max(s.date(), log.first)).days for s, d in zip(starts, days, strict=True)]
+    obs = observed.assign(week=_week_of(observed["created"], log))
+    sim = simulated.assign(week=_week_of(simulated["created"], log))
+    groups = [(code, ALL) for code in sorted(obs["code"].unique())]
+    if (obs["community"] != "").any():
+        groups += sorted({(c, a) for c, a in zip(obs["code"], obs["community"], strict=True)
+                          if a})
+    obs_counts = obs.groupby(["code", "week"]).size()
+    sim_counts = sim.groupby(["code", "replication", "week"]).size()
+    obs_area = obs.groupby(["code", "community", "week"]).size()
+    sim_area = sim.groupby(["code", "community", "replication", "week"]).size()
+    rows = []
+    for code, area in groups:
+        if area == ALL:
+            o = obs_counts.get(code, pd.Series(dtype=float))
+            s = sim_counts.get(code, pd.Series(dtype=float))
+        else:
+            o = obs_area.get((code, area), pd.Series(dtype=float))
+            s = sim_area.get((code, area), pd.Series(dtype=float))
+        table = np.zeros((replications, n_weeks))
+        if len(s):
+            index = s.index.to_frame(index=False)
+            table[index.iloc[:, 0].to_numpy(), index.iloc[:, 1].to_numpy()] = s.to_numpy()
+        for w in range(n_weeks):
+            mean, low, high = predictive_interval(table[:, w], replications)
+            count = int(o.get(w, 0))
+            rows.append((code, area, starts[w].date(), days[w], count, mean, low, high,
+                         bool(low <= count <= high)))
+    return pd.DataFrame(rows, columns=["category", "area", "week_start", "days", "observed",
+                                       "predicted_mean", "predicted_low", "predicted_high",
+                                       "inside"])
+
+
+def verdict_table(weeks: pd.DataFrame, replications: int) -> pd.DataFrame:
+    """Per category (and area): share of weeks inside, totals with their interval, verdict.
+
+    ``too_high``/``too_low``: the window's observed total lies outside the total's 95%
+    prediction interval (sum of the weeks' means; variance from the weeks' NB variances);
+    ``too_variable``: totals agree but more weeks fall outside than a correct model leaves
+    with 95% probability (binomial, 5% a week); else ``consistent``.
+    """
+    rows = []
+    z = stats.norm.ppf((1 + LEVEL) / 2)
+    for (code, area), g in weeks.groupby(["category", "area"], sort=False):
+        n = len(g)
+        misses = int((~g["inside"]).sum())
+        total, mean = int(g["observed"].sum()), float(g["predicted_mean"].sum())
+        spread = ((g["predicted_high"] - g["predicted_low"]) / (2 * z)) ** 2
+        half = z * math.sqrt(max(float(spread.sum()), mean))
+        low, high = max(mean - half, 0.0), mean + half
+        allowed = int(stats.binom.ppf(LEVEL, n, 1 - LEVEL))
+        if total > high:
+            verdict = "too_low"
+        elif total < low:
+            verdict = "too_high"
+        elif misses > allowed:
+            verdict = "too_variable"
+        else:
+            verdict = "consistent"
+        rows.append((code, area, n, 1 - misses / n, total, mean, low, high,
+                     total / mean if mean > 0 else math.nan, verdict))
+    return pd.DataFrame(rows, columns=["category", "area", "weeks", "inside_share",
+                                       "observed_total", "predicted_total",
+                                       "predicted_total_low", "predicted_total_high",
+                                       "observed_over_predicted", "verdict"])
+
+
+def quantile_table(observed: pd.DataFrame, simulated: pd.DataFrame, log: IssueLog,
+                   replications: int) -> pd.DataFrame:
+    """Observed (Kaplan–Meier) against simulated resolution-time quantiles, per category."""
+    rows = []
+    t = stats.t.ppf((1 + LEVEL) / 2, max(replications - 1, 1))
+    for code, g in observed.groupby("code"):
+        durations = Durations.of(g["created"], g["closed"], log.as_of)
+        km = km_quantiles(durations).set_index("quantile")
+        s = simulated[simulated["code"] == code]
+        for q in QUANTILES:
+            per_rep = s.groupby("replication")["resolution_h"].quantile(q)
+            mean = float(per_rep.mean()) if len(per_rep) else math.nan
+            sd = float(per_rep.std(ddof=1)) if len(per_rep) > 1 else math.nan
+            half = t * sd * math.sqrt(1 + 1 / replications) if np.isfinite(sd) else math.nan
+            o = km.loc[q]
+            resolved = len(durations.closed_h) + durations.zero
+            if resolved < MIN_RESOLVED or not np.isfinite(o["value_h"]) or not np.isfinite(mean):
+                verdict = "no_data"
+            elif o["value_h"] > mean + half:
+                verdict = "too_fast"
+            elif o["value_h"] < mean - half:
+                verdict = "too_slow"
+            else:
+                verdict = "consistent"
+            rows.append((code, q, o["value_h"], o["ci_low_h"], o["ci_high_h"], durations.n,
+                         mean, max(mean - half, 0.0) if np.isfinite(half) else math.nan,
+                         mean + half, verdict))
+    return pd.DataFrame(rows, columns=["category", "quantile", "observed_h", "observed_low_h",
+                                       "observed_high_h", "n_observed", "simulated_mean_h",
+                                       "simulated_low_h", "simulated_high_h", "verdict"])
