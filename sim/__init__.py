@@ -32,10 +32,17 @@ _LAZY = {
     "load_scenario": "sim.scenario.loading",
     "RecommendResult": "sim.staffing.recommend",
     "recommend": "sim.staffing.recommend",
+    "CalibrateResult": "sim.calibration.calibrate",
+    "calibrate": "sim.calibration.calibrate",
+    "BacktestResult": "sim.calibration.backtest",
+    "backtest": "sim.calibration.backtest",
+    "model_log": "sim.calibration.synthetic",
 }
 _MODULES = {"plot": "sim.report.plots"}  # the plot helpers notebooks use: ``sim.plot``
 
 __all__ = [
+    "BacktestResult",
+    "CalibrateResult",
     "CompareResult",
     "GridsimError",
     "HalfWidthTarget",
@@ -45,9 +52,12 @@ __all__ = [
     "ScenarioError",
     "SweepResult",
     "__version__",
+    "backtest",
+    "calibrate",
     "compare",
     "plot",
     "load_scenario",
+    "model_log",
     "recommend",
     "run",
     "sweep",
@@ -55,6 +65,9 @@ __all__ = [
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from sim.analysis.statistics import HalfWidthTarget
+    from sim.calibration.backtest import BacktestResult, backtest
+    from sim.calibration.calibrate import CalibrateResult, calibrate
+    from sim.calibration.synthetic import model_log
     from sim.experiment.compare import CompareResult, compare
     from sim.experiment.runner import RunResult, run
     from sim.experiment.sweep import SweepResult, sweep

@@ -29,8 +29,7 @@ from scipy import stats
 from sim.calibration.calibrate import OTHER, _category_codes, _date
 from sim.calibration.demand import LEVEL
 from sim.calibration.durations import QUANTILES, Durations, km_quantiles
-from sim.calibration.logfile import UNKNOWN_AREA, IssueLog, LogColumns, read_category_map, \
-    read_log
+from sim.calibration.logfile import UNKNOWN_AREA, IssueLog, LogColumns, read_category_map, read_log
 from sim.calibration.scenario import make_ids
 from sim.errors import GridsimError
 from sim.experiment.runner import resolve, run
@@ -89,7 +88,7 @@ def backtest(
     where: tuple[str, ...] | list[str] = (),
     first: dt.date | str | None = None,
     last: dt.date | str | None = None,
-    category_map: str | Path | None = None,
+    category_map: str | Path | pd.DataFrame | None = None,
     replications: int | None = None,
     seed: int | None = None,
     out: str | Path | None = None,
@@ -104,15 +103,19 @@ def backtest(
 
     The column options are those of :func:`sim.calibrate`; ``first``/``last`` bound the test
     window. ``category_map`` maps the log's categories onto the scenario's (a calibration
-    writes one: ``category_map.csv``); without it the log's names are made into code names as
-    ``calibrate`` does. With ``save``, writes backtest.csv, verdicts.csv, quantiles.csv and
+    writes one: ``category_map.csv``, or ``CalibrateResult.category_map()``); without it the
+    log's names are made into code names as ``calibrate`` does. With ``save``, writes backtest.csv, verdicts.csv, quantiles.csv and
     report.html to ``out``.
     """
     started = time.perf_counter()
     loaded = resolve(scenario)
     columns = LogColumns(created, closed, category, area, status, tuple(location))
-    mapping = read_category_map(category_map) if category_map else {}
-    issue_log = read_log(log, columns, tuple(where), _date(first, "from"), _date(last, "to"),
+    if isinstance(category_map, pd.DataFrame):
+        mapping = dict(zip(category_map.iloc[:, 0].astype(str), category_map.iloc[:, 1],
+                           strict=True))
+    else:
+        mapping = read_category_map(category_map) if category_map else {}
+    issue_log = read_log(log, columns, tuple(where), _date(first, "first"), _date(last, "last"),
                          mapping)
     observed, dropped = _observed(issue_log, loaded, mapping)
     replications = replications or loaded.scenario.experiment.replications
@@ -192,18 +195,23 @@ def _week_of(times: pd.Series, log: IssueLog) -> np.ndarray:
     return ((times.dt.normalize() - monday).dt.days // 7).to_numpy()
 
 
-def predictive_interval(counts: np.ndarray, replications: int) -> tuple[float, float, float]:
-    """Mean and 95% prediction interval of one new realisation from replications' counts."""
-    m = float(counts.mean())
-    s2 = float(counts.var(ddof=1)) if len(counts) > 1 else m
-    variance = max(s2, m) * (1 + 1 / replications)
+def predictive_interval(counts: np.ndarray, replications: int
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and 95% prediction interval of one new realisation, from the replications' counts
+    along the last axis (see the module docstring)."""
+    counts = np.asarray(counts, dtype=float)
+    m = counts.mean(axis=-1)
+    s2 = counts.var(axis=-1, ddof=1) if counts.shape[-1] > 1 else m
+    variance = np.maximum(s2, m) * (1 + 1 / replications)
     alpha = (1 - LEVEL) / 2
-    if m <= 0:
-        return 0.0, 0.0, 0.0
-    if variance <= m * (1 + 1e-9):
-        return m, float(stats.poisson.ppf(alpha, m)), float(stats.poisson.ppf(1 - alpha, m))
-    n, p = m * m / (variance - m), m / variance
-    return m, float(stats.nbinom.ppf(alpha, n, p)), float(stats.nbinom.ppf(1 - alpha, n, p))
+    safe = np.maximum(m, 1e-12)
+    extra = variance > m * (1 + 1e-9)
+    n = np.where(extra, safe * safe / np.maximum(variance - m, 1e-12), 1.0)
+    p = np.where(extra, safe / np.maximum(variance, 1e-12), 0.5)
+    low = np.where(extra, stats.nbinom.ppf(alpha, n, p), stats.poisson.ppf(alpha, safe))
+    high = np.where(extra, stats.nbinom.ppf(1 - alpha, n, p), stats.poisson.ppf(1 - alpha, safe))
+    zero = m <= 0
+    return m, np.where(zero, 0.0, low), np.where(zero, 0.0, high)
 
 
 def weekly(observed: pd.DataFrame, simulated: pd.DataFrame, log: IssueLog,
@@ -211,73 +219,73 @@ def weekly(observed: pd.DataFrame, simulated: pd.DataFrame, log: IssueLog,
     """Observed and predicted counts per category (and community) and week."""
     starts = _week_starts(log)
     n_weeks = len(starts)
-    days = [min((s + pd.Timedelta(days=7)).date(), log.last + dt.timedelta(days=1))
+    ends = [min((s + pd.Timedelta(days=7)).date(), log.last + dt.timedelta(days=1))
             for s in starts]
-    days = [(d - max(s.date(), log.first)).days for s, d in zip(starts, days, strict=True)]
-    obs = observed.assign(week=_week_of(observed["created"], log))
-    sim = simulated.assign(week=_week_of(simulated["created"], log))
+    days = [(e - max(s.date(), log.first)).days for s, e in zip(starts, ends, strict=True)]
+    obs = observed.assign(week=_week_of(observed["created"], log), area=ALL)
+    sim = simulated.assign(week=_week_of(simulated["created"], log), area=ALL)
     groups = [(code, ALL) for code in sorted(obs["code"].unique())]
-    if (obs["community"] != "").any():
-        groups += sorted({(c, a) for c, a in zip(obs["code"], obs["community"], strict=True)
-                          if a})
-    obs_counts = obs.groupby(["code", "week"]).size()
-    sim_counts = sim.groupby(["code", "replication", "week"]).size()
-    obs_area = obs.groupby(["code", "community", "week"]).size()
-    sim_area = sim.groupby(["code", "community", "replication", "week"]).size()
-    rows = []
-    for code, area in groups:
-        if area == ALL:
-            o = obs_counts.get(code, pd.Series(dtype=float))
-            s = sim_counts.get(code, pd.Series(dtype=float))
-        else:
-            o = obs_area.get((code, area), pd.Series(dtype=float))
-            s = sim_area.get((code, area), pd.Series(dtype=float))
-        table = np.zeros((replications, n_weeks))
-        if len(s):
-            index = s.index.to_frame(index=False)
-            table[index.iloc[:, 0].to_numpy(), index.iloc[:, 1].to_numpy()] = s.to_numpy()
-        for w in range(n_weeks):
-            mean, low, high = predictive_interval(table[:, w], replications)
-            count = int(o.get(w, 0))
-            rows.append((code, area, starts[w].date(), days[w], count, mean, low, high,
-                         bool(low <= count <= high)))
-    return pd.DataFrame(rows, columns=["category", "area", "week_start", "days", "observed",
-                                       "predicted_mean", "predicted_low", "predicted_high",
-                                       "inside"])
+    located = obs[obs["community"] != ""]
+    groups += sorted(set(zip(located["code"], located["community"], strict=True)))
+    index = {g: i for i, g in enumerate(groups)}
+    observed_counts = np.zeros((len(groups), n_weeks))
+    simulated_counts = np.zeros((len(groups), replications, n_weeks))
+    for frame, by_area in ((obs, False), (located, True)):
+        keys = zip(frame["code"], frame["community"] if by_area else frame["area"],
+                   strict=True)
+        g = np.array([index.get(k, -1) for k in keys], dtype=int)
+        np.add.at(observed_counts, (g, frame["week"].to_numpy()), 1)
+    for by_area in (False, True):
+        frame = sim[sim["community"] != ""] if by_area else sim
+        keys = zip(frame["code"], frame["community"] if by_area else frame["area"],
+                   strict=True)
+        g = np.array([index.get(k, -1) for k in keys], dtype=int)
+        keep = g >= 0
+        np.add.at(simulated_counts, (g[keep], frame["replication"].to_numpy()[keep],
+                                     frame["week"].to_numpy()[keep]), 1)
+    mean, low, high = predictive_interval(np.moveaxis(simulated_counts, 1, 2), replications)
+    return pd.DataFrame({
+        "category": np.repeat([g[0] for g in groups], n_weeks),
+        "area": np.repeat([g[1] for g in groups], n_weeks),
+        "week_start": np.tile([s.date() for s in starts], len(groups)),
+        "days": np.tile(days, len(groups)),
+        "observed": observed_counts.ravel().astype(int),
+        "predicted_mean": mean.ravel(), "predicted_low": low.ravel(),
+        "predicted_high": high.ravel(),
+        "inside": ((low <= observed_counts) & (observed_counts <= high)).ravel()})
 
 
 def verdict_table(weeks: pd.DataFrame, replications: int) -> pd.DataFrame:
     """Per category (and area): share of weeks inside, totals with their interval, verdict.
 
     ``too_high``/``too_low``: the window's observed total lies outside the total's 95%
-    prediction interval (sum of the weeks' means; variance from the weeks' NB variances);
-    ``too_variable``: totals agree but more weeks fall outside than a correct model leaves
-    with 95% probability (binomial, 5% a week); else ``consistent``.
+    prediction interval (sum of the weeks' means; variance from the weeks' intervals, at
+    least Poisson); ``too_variable``: totals agree but more weeks fall outside than a correct
+    model leaves with 95% probability (binomial, 5% a week); else ``consistent``.
     """
-    rows = []
     z = stats.norm.ppf((1 + LEVEL) / 2)
-    for (code, area), g in weeks.groupby(["category", "area"], sort=False):
-        n = len(g)
-        misses = int((~g["inside"]).sum())
-        total, mean = int(g["observed"].sum()), float(g["predicted_mean"].sum())
-        spread = ((g["predicted_high"] - g["predicted_low"]) / (2 * z)) ** 2
-        half = z * math.sqrt(max(float(spread.sum()), mean))
-        low, high = max(mean - half, 0.0), mean + half
-        allowed = int(stats.binom.ppf(LEVEL, n, 1 - LEVEL))
-        if total > high:
-            verdict = "too_low"
-        elif total < low:
-            verdict = "too_high"
-        elif misses > allowed:
-            verdict = "too_variable"
-        else:
-            verdict = "consistent"
-        rows.append((code, area, n, 1 - misses / n, total, mean, low, high,
-                     total / mean if mean > 0 else math.nan, verdict))
-    return pd.DataFrame(rows, columns=["category", "area", "weeks", "inside_share",
-                                       "observed_total", "predicted_total",
-                                       "predicted_total_low", "predicted_total_high",
-                                       "observed_over_predicted", "verdict"])
+    frame = weeks.assign(
+        misses=~weeks["inside"],
+        spread=((weeks["predicted_high"] - weeks["predicted_low"]) / (2 * z)) ** 2)
+    g = frame.groupby(["category", "area"], sort=False).agg(
+        weeks=("observed", "size"), misses=("misses", "sum"), observed_total=("observed", "sum"),
+        predicted_total=("predicted_mean", "sum"), spread=("spread", "sum")).reset_index()
+    half = z * np.sqrt(np.maximum(g["spread"], g["predicted_total"]))
+    low = np.maximum(g["predicted_total"] - half, 0.0)
+    high = g["predicted_total"] + half
+    allowed = stats.binom.ppf(LEVEL, g["weeks"], 1 - LEVEL)
+    verdict = np.select([g["observed_total"] > high, g["observed_total"] < low,
+                         g["misses"] > allowed], ["too_low", "too_high", "too_variable"],
+                        "consistent")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(g["predicted_total"] > 0,
+                         g["observed_total"] / g["predicted_total"], np.nan)
+    return pd.DataFrame({"category": g["category"], "area": g["area"], "weeks": g["weeks"],
+                         "inside_share": 1 - g["misses"] / g["weeks"],
+                         "observed_total": g["observed_total"],
+                         "predicted_total": g["predicted_total"],
+                         "predicted_total_low": low, "predicted_total_high": high,
+                         "observed_over_predicted": ratio, "verdict": verdict})
 
 
 def quantile_table(observed: pd.DataFrame, simulated: pd.DataFrame, log: IssueLog,
@@ -285,12 +293,15 @@ def quantile_table(observed: pd.DataFrame, simulated: pd.DataFrame, log: IssueLo
     """Observed (Kaplan–Meier) against simulated resolution-time quantiles, per category."""
     rows = []
     t = stats.t.ppf((1 + LEVEL) / 2, max(replications - 1, 1))
+    per_code = simulated.groupby(["code", "replication"])["resolution_h"].quantile(
+        list(QUANTILES)).unstack()
     for code, g in observed.groupby("code"):
         durations = Durations.of(g["created"], g["closed"], log.as_of)
         km = km_quantiles(durations).set_index("quantile")
-        s = simulated[simulated["code"] == code]
+        simulated_q = per_code.loc[code] if code in per_code.index.get_level_values(0) \
+            else pd.DataFrame(columns=list(QUANTILES))
         for q in QUANTILES:
-            per_rep = s.groupby("replication")["resolution_h"].quantile(q)
+            per_rep = simulated_q[q].dropna()
             mean = float(per_rep.mean()) if len(per_rep) else math.nan
             sd = float(per_rep.std(ddof=1)) if len(per_rep) > 1 else math.nan
             half = t * sd * math.sqrt(1 + 1 / replications) if np.isfinite(sd) else math.nan

@@ -121,6 +121,15 @@ class CalibrateResult:
         return t[(t.quantity == "rate_per_1000_households_per_year") & (t.area == "all")
                  ].drop(columns=["area", "quantity"]).reset_index(drop=True)
 
+    def category_map(self) -> pd.DataFrame:
+        """The log's categories and the scenario's they became (rare ones pooled into
+        ``other``), with their issues in the window: ``log_category, category, issues``; what
+        ``sim.backtest(category_map=...)`` takes (as category_map.csv or as this frame)."""
+        issues = self.log.issues
+        pairs = issues.groupby(["category_log", "code"]).size().reset_index(name="issues")
+        pairs = pairs.sort_values("issues", ascending=False, kind="stable")
+        return pairs.rename(columns={"category_log": "log_category", "code": "category"})
+
     def _repr_html_(self) -> str:
         return (f"<h4>Calibrated from {self.log.describe()}</h4>"
                 f"<p>{len(self.categories)} categories, {len(self.areas)} communities"
@@ -162,7 +171,7 @@ def calibrate(
     started = time.perf_counter()
     columns = LogColumns(created, closed, category, area, status, tuple(location))
     mapping = read_category_map(category_map) if category_map else None
-    issue_log = read_log(log, columns, tuple(where), _date(first, "from"), _date(last, "to"),
+    issue_log = read_log(log, columns, tuple(where), _date(first, "first"), _date(last, "last"),
                          mapping)
     base_loaded = base if isinstance(base, LoadedScenario) else load_scenario(base or BASELINE)
     table_households = read_households(households) if households else None
@@ -388,7 +397,8 @@ def build_yaml(result: CalibrateResult) -> tuple[str, list[str]]:
                                    "calibration.csv)." if f.own_profile else
                                    f"the scenario's (fewer than {PROFILE_MIN} issues)."),
             f"resolution time (close - create, waiting included; "
-            f"{len(f.resolution.durations.open_h):,} still open, right-censored): {best.family} by AIC, mean "
+            f"{len(f.resolution.durations.open_h):,} still open, right-censored): "
+            f"{best.family} by AIC, mean "
             f"{_fmt_ci(best.mean_h, *best.mean_ci)} h, cv {_fmt_ci(best.cv, *best.cv_ci)}; "
             f"Kaplan-Meier p50 {km.loc[0.5, 'value_h']:.3g} h, p90 {km.loc[0.9, 'value_h']:.3g} h.",
             f"handling_min: {f.handling_note}.",

@@ -76,7 +76,7 @@ def _exposure(first: dt.date, last: dt.date, months: list[int]) -> np.ndarray:
     days = _days(first, last)
     out = np.zeros((7, len(months)))
     column = {m: i for i, m in enumerate(months)}
-    np.add.at(out, (days.weekday, [column[m] for m in days.month]), 1)
+    np.add.at(out, (days.day_of_week, [column[m] for m in days.month]), 1)
     return out
 
 
@@ -120,7 +120,7 @@ def fit_profile(created: pd.Series, first: dt.date, last: dt.date, seed: int = 0
         first, last, sorted(set(days.month))).sum(axis=1, keepdims=True)
     column = {m: i for i, m in enumerate(months)}
     cells = np.zeros((7, len(months)))
-    np.add.at(cells, (created.dt.weekday.to_numpy(), [column[m] for m in month_of]), 1)
+    np.add.at(cells, (created.dt.day_of_week.to_numpy(), [column[m] for m in month_of]), 1)
     a, c = _ipf(cells, exposure)
     rng = np.random.default_rng([seed, n])
     means = exposure * a[:, None] * c[None, :]
@@ -133,7 +133,7 @@ def fit_profile(created: pd.Series, first: dt.date, last: dt.date, seed: int = 0
         estimates["month"] = (_month_vector(c, months), _month_vector(c_b, months))
     table = _profile_table(estimates)
     week_obs = np.zeros((7, 24))
-    np.add.at(week_obs, (created.dt.weekday.to_numpy(), created.dt.hour.to_numpy()), 1)
+    np.add.at(week_obs, (created.dt.day_of_week.to_numpy(), created.dt.hour.to_numpy()), 1)
     day_totals = means.sum(axis=1)
     week_fit = day_totals[:, None] * hours[None, :] / max(n, 1)
     chi2, df, p, r = _agreement(week_obs.ravel(), week_fit.ravel(), 1 + 6 + 23

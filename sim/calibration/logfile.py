@@ -30,10 +30,16 @@ _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y
                  "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y")
 _CHINESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?")
 HEADER_ROWS = 1
+MIN_YEAR, MAX_YEAR = 1970, 2200  # a date outside is a misreading (e.g. "5th of Jan" as year 1)
 
 
 class LogError(GridsimError):
-    """A log that cannot be read as asked: the message names the file, row and column."""
+    """A log that cannot be read as asked: the message names the file, row and column, and the
+    ``parameters`` that named the column (the command line shows them as its flags)."""
+
+    def __init__(self, message: str, *parameters: str):
+        super().__init__(message)
+        self.parameters = parameters
 
 
 @dataclass(frozen=True)
@@ -179,7 +185,7 @@ def parse_times(values: pd.Series, column: str, parameter: str, path: Path,
     if required and empty.any():
         i = int(np.flatnonzero(empty.to_numpy())[0])
         raise LogError(f"{path}: row {rows[i]}, column {column!r} (`{parameter}`): empty; every "
-                       f"issue needs a time here ({int(empty.sum())} rows are empty)")
+                       f"issue needs a time here ({int(empty.sum())} rows are empty)", parameter)
     filled = text[~empty]
     parsed = None
     for fmt in _DATE_FORMATS:
@@ -189,14 +195,15 @@ def parse_times(values: pd.Series, column: str, parameter: str, path: Path,
             break
     if parsed is None:
         parsed = pd.to_datetime(filled, format="mixed", errors="coerce")
-        bad = parsed.isna().to_numpy()
+        years = parsed.dt.year
+        bad = (parsed.isna() | (years < MIN_YEAR) | (years > MAX_YEAR)).to_numpy()
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             where = np.flatnonzero(~empty.to_numpy())[i]
             raise LogError(
                 f"{path}: row {rows[where]}, column {column!r} (`{parameter}`): cannot read "
                 f"{filled.iloc[i]!r} as a date and time (e.g. 2024-03-05 08:07); "
-                f"{int(bad.sum())} rows cannot be read")
+                f"{int(bad.sum())} rows cannot be read", parameter)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     out[~empty] = parsed.astype("datetime64[ns]")
     return out
@@ -246,7 +253,7 @@ def read_log(
             f"{path}: row {rows[i]}, column {columns.closed!r} (`closed`): closed "
             f"{closed.iloc[i]} before it was created ({created.iloc[i]}, column "
             f"{columns.created!r}); {int(backwards.sum())} rows close before they open. Are the "
-            "two columns swapped?")
+            "two columns swapped?", "closed", "created")
     as_of = max(created.max(), closed.max()) if closed.notna().any() else created.max()
     category_log = frame[columns.category].str.strip()
     area = frame[columns.area].str.strip() if columns.area else pd.Series(
@@ -273,7 +280,7 @@ def read_log(
     first = first or issues["created"].min().date()
     last = last or issues["created"].max().date()
     if last < first:
-        raise OptionError(f"`to` ({last}) is before `from` ({first})", "to", "from")
+        raise OptionError(f"`last` ({last}) is before `first` ({first})", "last", "first")
     day = issues["created"].dt.normalize()
     inside = ((day >= pd.Timestamp(first)) & (day <= pd.Timestamp(last))).to_numpy()
     quality.append(("outside", f"{first} - {last}", int((~inside).sum()), "dropped"))
@@ -282,7 +289,7 @@ def read_log(
         span = f"{created.min():%Y-%m-%d} to {created.max():%Y-%m-%d}"
         raise LogError(f"{path}: column {columns.created!r} (`created`): no issue created "
                        f"between {first} and {last} (after the filters; the log's rows were "
-                       f"created {span})")
+                       f"created {span})", "created")
     duration = (issues["closed"] - issues["created"]).dt.total_seconds()
     quality.append(("zero", "", int((duration < 60).sum()), "zero"))
     quality.append(("open", f"{as_of:%Y-%m-%d %H:%M}", int(issues["closed"].isna().sum()),

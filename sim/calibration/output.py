@@ -52,22 +52,13 @@ def save_calibration(result: CalibrateResult, out: str | Path, lang: str | None,
             "calibrated.yaml": lambda p: p.write_text(result.yaml, encoding="utf-8"),
             "quality.csv": lambda p: log.quality.to_csv(p, index=False),
             "report.html": lambda p: p.write_text(html, encoding="utf-8"),
-            "category_map.csv": lambda p: category_map(result).to_csv(p, index=False),
+            "category_map.csv": lambda p: result.category_map().to_csv(p, index=False),
             "calibration.csv": lambda p: result.table.to_csv(p, index=False),
         }
         folder.publish(files, marker="calibration.csv")
     result.folder = folder.path
     result.manifest = folder.manifest
     return folder.path
-
-
-def category_map(result: CalibrateResult) -> pd.DataFrame:
-    """The log's categories and the scenario's they became (pooled ones: ``other``), with
-    their issues in the window: give it to ``gridsim backtest --category-map``."""
-    issues = result.log.issues
-    pairs = issues.groupby(["category_log", "code"]).size().reset_index(name="issues")
-    pairs = pairs.sort_values("issues", ascending=False, kind="stable")
-    return pairs.rename(columns={"category_log": "log_category", "code": "category"})
 
 
 def save_backtest(result: BacktestResult, out: str | Path | None, lang: str | None,

@@ -10,6 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.cli.calibration import add_commands as add_calibration_commands
+from sim.cli.calibration import cmd_backtest, cmd_calibrate
 from sim.cli.experiment import add_commands as add_experiment_commands
 from sim.cli.experiment import (
     add_run_options,
@@ -63,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_options(p)  # --until-half-width, --target-group, --max-replications
     add_experiment_commands(sub, _add_experiment_options)  # compare, sweep
     add_commands(sub, _add_experiment_options)  # recommend, report
+    add_calibration_commands(sub, _add_experiment_options)  # calibrate, backtest
     return parser
 
 
@@ -109,9 +112,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 COMMANDS = {"validate": cmd_validate, "run": cmd_run}
 COMMANDS.update(recommend=cmd_recommend, report=cmd_report)
 COMMANDS.update(compare=cmd_compare, sweep=cmd_sweep)
+COMMANDS.update(calibrate=cmd_calibrate, backtest=cmd_backtest)
 
 
-FLAGS = {"targets": "--target", "settings": "--set"}
+FLAGS = {"targets": "--target", "settings": "--set", "first": "--from", "last": "--to"}
 """Flags whose name is not the parameter's (``max_replications`` -> ``--max-replications``)."""
 
 
