@@ -104,8 +104,8 @@ def backtest(
     The column options are those of :func:`sim.calibrate`; ``first``/``last`` bound the test
     window. ``category_map`` maps the log's categories onto the scenario's (a calibration
     writes one: ``category_map.csv``, or ``CalibrateResult.category_map()``); without it the
-    log's names are made into code names as ``calibrate`` does. With ``save``, writes backtest.csv, verdicts.csv, quantiles.csv and
-    report.html to ``out``.
+    log's names are made into code names as ``calibrate`` does. With ``save``, writes
+    backtest.csv, verdicts.csv, quantiles.csv and report.html to ``out``.
     """
     started = time.perf_counter()
     loaded = resolve(scenario)
