@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sim.calibration.calibrate import CalibrateResult
 
 TOP = 8  # categories shown in the report's figures
+SHOWN_PROFILES = 5  # all issues and the four largest categories with their own profile
 
 
 def file_digest(path: str | Path | None) -> str | None:
@@ -228,15 +229,19 @@ def _profiles(report: Report, result: CalibrateResult, t: Texts) -> None:
                    t("calibration.column.df"): p.df,
                    t("calibration.column.p"): f"{p.p_value:.2g}"} for c, p in fits]
     report.table(pd.DataFrame(stats_rows), table_id="profile-fit")
-    shown = fits[: TOP + 1]
+    shown = fits[:SHOWN_PROFILES]
     tables = pd.concat([p.table.assign(category=c) for c, p in shown], ignore_index=True)
+    labels = {"hour_of_day": [f"{h:02d}" for h in range(24)],
+              "day_of_week": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+              "month": ["Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+                        "Oct", "Nov"]}
     for quantity, key in (("hour_of_day", "hour"), ("day_of_week", "day"), ("month", "month")):
         rows = tables[tables["quantity"] == quantity]
         if quantity == "month":
             observed = set(result.profile.months_observed)
             rows = rows[rows["index"].isin(observed)]
         if not rows.empty:
-            report.figure(plot.profile_chart(rows, title=quantity),
+            report.figure(plot.profile_chart(rows, title=quantity, labels=labels[quantity]),
                           caption=t(f"calibration.figure.{key}"))
     report.figure(plot.week_chart(result.profile.week_observed, result.profile.week_fitted,
                                   title="all issues"), caption=t("calibration.figure.week"))
@@ -256,11 +261,10 @@ def _resolution(report: Report, result: CalibrateResult, t: Texts) -> None:
             t("calibration.column.issues"): f.resolution.durations.n,
             t("calibration.column.open"): len(f.resolution.durations.open_h),
             t("calibration.column.family"): best.family,
-            t("calibration.column.mean_h"): _ci(best.mean_h, *best.mean_ci),
-            t("calibration.column.cv"): _ci(best.cv, *best.cv_ci),
             t("calibration.column.p50"): _ci(*km.loc[0.5, ["value_h", "ci_low_h", "ci_high_h"]]),
+            t("calibration.column.p50_fitted"): f"{float(best.ppf(0.5)):.3g}",
             t("calibration.column.p90"): _ci(*km.loc[0.9, ["value_h", "ci_low_h", "ci_high_h"]]),
-            t("calibration.column.p90_fitted"): round(float(best.ppf(0.9)), 1),
+            t("calibration.column.p90_fitted"): f"{float(best.ppf(0.9)):.3g}",
             t("calibration.column.gap"): round(f.resolution.distance, 3),
             t("calibration.column.handling"): f"{params.get('mean', params.get('value'))} "
                                               f"({f.handling_note})"})

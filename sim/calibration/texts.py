@@ -62,11 +62,13 @@ register({
     "calibration.resolution_intro": {
         "zh": "对仍未办结的案件做右删失处理的极大似然拟合（指数、对数正态、伽马），按 AIC 选择"
               "分布族；观测分位数来自 Kaplan–Meier 估计。“差距”为 Kaplan–Meier 与所选分布"
-              "累积分布的最大差（描述性）。",
+              "累积分布的最大差（描述性）。均值、变异系数及其区间和各分布族的 AIC "
+              "见 calibration.csv。",
         "en": "Maximum likelihood with the cases still open right-censored (exponential, "
               "lognormal, gamma), the family chosen by AIC; observed quantiles from the "
               "Kaplan-Meier estimate. 'Gap' is the largest difference between the Kaplan-Meier "
-              "and the chosen CDF (descriptive)."},
+              "and the chosen CDF (descriptive). Means and cvs with their intervals, and every "
+              "family's AIC, are in calibration.csv."},
     "calibration.heading.areas": {"zh": "社区（区域）", "en": "Communities (areas)"},
     "calibration.heading.provenance": {"zh": "来源", "en": "Provenance"},
     "calibration.heading.notes": {"zh": "从基础情景复制的内容", "en": "Copied from the base "
@@ -125,8 +127,7 @@ register({
     "calibration.column.df": {"zh": "自由度", "en": "df"},
     "calibration.column.p": {"zh": "p 值", "en": "p-value"},
     "calibration.column.family": {"zh": "分布族", "en": "family"},
-    "calibration.column.mean_h": {"zh": "均值（小时，95% 区间）", "en": "mean h (95% interval)"},
-    "calibration.column.cv": {"zh": "变异系数（95% 区间）", "en": "cv (95% interval)"},
+    "calibration.column.p50_fitted": {"zh": "P50 小时（拟合）", "en": "p50 h (fitted)"},
     "calibration.column.p50": {"zh": "P50 小时（KM，95% 区间）", "en": "p50 h (KM, 95% "
                                "interval)"},
     "calibration.column.p90": {"zh": "P90 小时（KM，95% 区间）", "en": "p90 h (KM, 95% "

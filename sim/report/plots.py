@@ -711,23 +711,28 @@ def role_chart(
 
 
 def profile_chart(frame: pd.DataFrame, x: str = "index", hue: str = "category",
-                  title: str | None = None, ylabel: str = "relative rate (mean 1)") -> Figure:
+                  title: str | None = None, ylabel: str = "relative rate (mean 1)",
+                  labels: Sequence[str] | None = None) -> Figure:
     """Fitted profile factors with their 95% intervals as bands, one line per ``hue``.
 
     ``frame``: columns ``x``, ``value``, ``ci_low``, ``ci_high`` and ``hue`` (e.g. the
-    ``hour_of_day`` rows of a calibration's profile table).
+    ``hour_of_day`` rows of a calibration's profile table); ``labels`` name the x values.
     """
-    fig = Figure(figsize=(7.0, 3.0), layout="constrained")
+    fig = Figure(figsize=(7.0, 3.4), layout="constrained")
     ax = fig.add_subplot()
     for i, (name, rows) in enumerate(frame.groupby(hue, sort=False)):
         colour = PALETTE[i % len(PALETTE)]
         xs = rows[x].to_numpy()
-        ax.plot(xs, rows["value"], "o-", ms=3, lw=1.2, color=colour, label=str(name))
+        ax.plot(xs, rows["value"], "o-", ms=3, lw=1.2, color=colour, label=str(name)[:30])
         ax.fill_between(xs, rows["ci_low"], rows["ci_high"], color=colour, alpha=0.2, lw=0)
     ax.axhline(1.0, color="#999", lw=0.8, ls=":")
+    values = sorted(frame[x].unique())
+    if labels is not None:
+        ax.set_xticks(values, [labels[int(v) % len(labels)] for v in values], fontsize=8)
     ax.set_ylabel(ylabel, fontsize=9)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, frameon=False, ncol=3)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", fontsize=7,
+               frameon=False, ncol=3)
     ax.set_title(title or "", fontsize=11)
     return fig
 
