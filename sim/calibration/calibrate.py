@@ -208,8 +208,16 @@ def fit(log: IssueLog, base: LoadedScenario, households: dict[str, int] | None,
     counts = issues["code"].value_counts()
     rare = sorted(counts[counts < MIN_ISSUES].index)
     pooled = sorted(set(issues.loc[issues["code"].isin(rare), "category_log"]))
+    in_rare = issues["code"].isin(rare).to_numpy()
     if rare and len(rare) < len(counts):
-        issues.loc[issues["code"].isin(rare), "code"] = OTHER
+        if in_rare.sum() >= MIN_ISSUES:
+            issues.loc[in_rare, "code"] = OTHER
+        else:  # too few even together: left out, and said so
+            issues = issues[~in_rare]
+            log.quality = pd.concat([log.quality, pd.DataFrame(
+                [("rare", ", ".join(pooled), int(in_rare.sum()), "dropped")],
+                columns=log.quality.columns)], ignore_index=True)
+            pooled = []
     log.issues = issues
     areas = _areas(issues, households, log)
     total_households = float(areas["households"].sum())

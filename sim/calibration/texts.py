@@ -98,6 +98,8 @@ register({
                                  "when created)"},
     "calibration.quality.open": {"zh": "导出时仍未办结（右删失）", "en": "still open at export "
                                  "(right-censored)"},
+    "calibration.quality.rare": {"zh": "类别过少（合并后仍不足 30 件）",
+                                 "en": "categories too rare (under 30 issues even pooled)"},
     "calibration.quality.status_open": {"zh": "状态为未办结但有办结时间",
                                         "en": "status open but a close time given"},
     "calibration.action.dropped": {"zh": "删除", "en": "dropped"},
