@@ -514,17 +514,21 @@ def calibration_table(result: CalibrateResult) -> pd.DataFrame:
             method=row.households_source)
     _profile_rows(add, "all", result.profile)
     issues = log.issues
-    for code, f in result.categories.items():
+    located = issues[issues["area"] != UNKNOWN_AREA]
+    by_area = pd.crosstab(located["code"], located["area"]).reindex(
+        index=list(result.categories), columns=result.areas["area"], fill_value=0)
+    lows, highs = poisson_interval(by_area.to_numpy())
+    communities = result.areas["community"].tolist()
+    per_household = 1000.0 / result.areas["households"].to_numpy(float)
+    for k, (code, f) in enumerate(result.categories.items()):
         r = f.rate
         add(code, "all", "rate_per_1000_households_per_year", r.value, r.ci_low, r.ci_high,
             r.n, r.method)
-        located = issues[(issues["code"] == code) & (issues["area"] != UNKNOWN_AREA)]
-        n = located["area"].value_counts().reindex(result.areas["area"], fill_value=0)
-        low, high = poisson_interval(n.to_numpy())
-        scale = 1000.0 / result.areas["households"].to_numpy(float) / f.years
-        for i, area in enumerate(result.areas.itertuples()):
-            add(code, area.community, "rate_per_1000_households_per_year",
-                n.iloc[i] * scale[i], low[i] * scale[i], high[i] * scale[i], int(n.iloc[i]),
+        n = by_area.iloc[k].to_numpy()
+        scale = per_household / f.years
+        for i, community in enumerate(communities):
+            add(code, community, "rate_per_1000_households_per_year", n[i] * scale[i],
+                lows[k, i] * scale[i], highs[k, i] * scale[i], int(n[i]),
                 "poisson_exact (this area's issues)")
         d = f.dispersion
         from scipy import stats

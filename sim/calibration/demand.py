@@ -89,7 +89,10 @@ def _ipf(counts: np.ndarray, exposure: np.ndarray) -> tuple[np.ndarray, np.ndarr
     rows, cols = counts.sum(axis=-1), counts.sum(axis=-2)
     for _ in range(_IPF_ROUNDS):
         a = rows / np.maximum((exposure * c[..., None, :]).sum(axis=-1), 1e-300)
+        before = c
         c = cols / np.maximum((exposure * a[..., :, None]).sum(axis=-2), 1e-300)
+        if np.allclose(c, before, rtol=1e-10, atol=0):
+            break
     return a, c
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,12 @@ class Durations:
     closed_h: np.ndarray
     open_h: np.ndarray
     zero: int
+
+    def __post_init__(self) -> None:
+        logs = np.log(self.closed_h)
+        # sufficient statistics of the closed cases: their likelihood terms need no loop
+        object.__setattr__(self, "_sums", (len(self.closed_h), float(self.closed_h.sum()),
+                                           float(logs.sum()), float((logs * logs).sum())))
 
     @classmethod
     def of(cls, created: pd.Series, closed: pd.Series, as_of: pd.Timestamp) -> Durations:
@@ -64,40 +71,44 @@ class FamilyFit:
     aic: float
 
     def ppf(self, q: np.ndarray | float) -> np.ndarray:
-        return _frozen(self.family, self.mean_h, self.cv).ppf(q)
+        dist, args = _family(self.family, self.mean_h, self.cv)
+        return dist.ppf(q, *args[:-1], scale=args[-1])
 
     def cdf(self, t: np.ndarray) -> np.ndarray:
-        return _frozen(self.family, self.mean_h, self.cv).cdf(t)
+        dist, args = _family(self.family, self.mean_h, self.cv)
+        return dist.cdf(t, *args[:-1], scale=args[-1])
 
 
-def _frozen(family: str, mean: float, cv: float):
+def _family(family: str, mean: float, cv: float) -> tuple[Any, tuple[float, ...]]:
+    """The scipy distribution and its (shape..., scale) for a mean and cv (not frozen: a
+    frozen distribution costs a docstring to build)."""
     if family == "exponential":
-        return stats.expon(scale=mean)
+        return stats.expon, (mean,)
     if family == "lognormal":
-        s2 = np.log1p(cv * cv)
-        return stats.lognorm(np.sqrt(s2), scale=mean * np.exp(-s2 / 2))
+        s2 = float(np.log1p(cv * cv))
+        return stats.lognorm, (np.sqrt(s2), mean * np.exp(-s2 / 2))
     k = 1 / (cv * cv)
-    return stats.gamma(k, scale=mean / k)
+    return stats.gamma, (k, mean / k)
 
 
 def _log_terms(family: str, log_mean: float, log_cv: float, d: Durations) -> float:
-    """Censored log-likelihood."""
+    """Censored log-likelihood (closed cases through their sufficient statistics)."""
     mean, cv = np.exp(log_mean), np.exp(log_cv)
-    x, c = d.closed_h, d.open_h
+    n, total, log_total, log_square = d._sums  # type: ignore[attr-defined]
+    c = d.open_h
     if family == "exponential":
-        ll = -len(x) * log_mean - x.sum() / mean - c.sum() / mean
+        ll = -n * log_mean - total / mean - c.sum() / mean
         return float(ll + d.zero * np.log(-np.expm1(-ZERO_H / mean)))
     if family == "lognormal":
         s2 = np.log1p(cv * cv)
         s, mu = np.sqrt(s2), log_mean - s2 / 2
-        lx = np.log(x)
-        ll = (-lx - np.log(s) - 0.5 * np.log(2 * np.pi) - (lx - mu) ** 2 / (2 * s2)).sum()
+        squares = log_square - 2 * mu * log_total + n * mu * mu
+        ll = -log_total - n * (np.log(s) + 0.5 * np.log(2 * np.pi)) - squares / (2 * s2)
         ll += special.log_ndtr(-(np.log(c) - mu) / s).sum()
         return float(ll + d.zero * special.log_ndtr((np.log(ZERO_H) - mu) / s))
     k = 1 / (cv * cv)
     theta = mean / k
-    ll = ((k - 1) * np.log(x) - x / theta).sum() - len(x) * (special.gammaln(k)
-                                                              + k * np.log(theta))
+    ll = (k - 1) * log_total - total / theta - n * (special.gammaln(k) + k * np.log(theta))
     sf = special.gammaincc(k, c / theta)
     ll += np.log(np.maximum(sf, 1e-300)).sum()
     return float(ll + d.zero * np.log(max(special.gammainc(k, ZERO_H / theta), 1e-300)))
@@ -105,22 +116,30 @@ def _log_terms(family: str, log_mean: float, log_cv: float, d: Durations) -> flo
 
 def fit_family(family: str, d: Durations) -> FamilyFit:
     """Censored maximum-likelihood fit of one family, with Wald intervals on the log scale."""
-    pooled = np.concatenate([d.closed_h, d.open_h, np.full(d.zero, ZERO_H)])
-    start_mean = np.log(max(pooled.mean(), ZERO_H))
-    logs = np.log(np.maximum(pooled, ZERO_H))
-    start_cv = np.log(max(np.sqrt(np.expm1(min(logs.var(), 20))), 0.05))
+    # start from the lognormal fit of the closed cases alone (all cases where none closed)
+    seen = d.closed_h if len(d.closed_h) > 1 else np.concatenate(
+        [d.closed_h, d.open_h, np.full(d.zero, ZERO_H)])
+    logs = np.log(np.maximum(seen, ZERO_H))
+    s2 = min(max(float(logs.var()), 0.01), 20.0)
+    start_mean = float(logs.mean()) + s2 / 2
+    start_cv = 0.5 * float(np.log(np.expm1(s2)))
     free = 1 if family == "exponential" else 2
 
     def nll(p: np.ndarray) -> float:
         value = -_log_terms(family, p[0], p[1] if free == 2 else 0.0, d)
         return value if np.isfinite(value) else 1e300
 
+    def gradient(p: np.ndarray, step: float = 1e-6) -> np.ndarray:
+        return np.array([(nll(p + e) - nll(p - e)) / (2 * step)
+                         for e in np.eye(len(p)) * step])
+
     start = np.array([start_mean, start_cv][:free])
-    best = optimize.minimize(nll, start, method="BFGS", options={"gtol": 1e-5})
+    best = optimize.minimize(nll, start, jac=gradient, method="BFGS", options={"gtol": 1e-5})
     if not best.success:  # a rough surface: the simplex, then BFGS again from there
         best = optimize.minimize(nll, best.x, method="Nelder-Mead",
                                  options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 4000})
-        best = optimize.minimize(nll, best.x, method="BFGS", options={"gtol": 1e-5})
+        best = optimize.minimize(nll, best.x, jac=gradient, method="BFGS",
+                                 options={"gtol": 1e-5})
     p = best.x
     covariance = np.linalg.pinv(_hessian(nll, p))
     se = np.sqrt(np.maximum(np.diag(covariance), 0))

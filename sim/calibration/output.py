@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from sim.calibration.backtest import BacktestResult
     from sim.calibration.calibrate import CalibrateResult
 
-TOP = 8  # categories shown in the report's figures
+TOP = 8  # categories shown in the back-test's figure
+SURVIVAL_SHOWN = 4  # categories whose resolution-time curves the calibration report draws
 SHOWN_PROFILES = 5  # all issues and the four largest categories with their own profile
 
 
@@ -268,11 +269,11 @@ def _resolution(report: Report, result: CalibrateResult, t: Texts) -> None:
             t("calibration.column.gap"): round(f.resolution.distance, 3),
             t("calibration.column.handling"): f"{params.get('mean', params.get('value'))} "
                                               f"({f.handling_note})"})
-        if len(observed) < TOP and len(f.resolution.durations.closed_h) > 0:
+        if len(observed) < SURVIVAL_SHOWN and len(f.resolution.durations.closed_h) > 0:
             km_fit = kaplan_meier(f.resolution.durations)
             times = km_fit.cdf.quantiles
             band = km_band(km_fit)
-            step = max(len(times) // 400, 1)
+            step = max(len(times) // 200, 1)
             times = times[::step]
             observed.append(pd.DataFrame({"category": code, "time_h": times,
                                           "cdf": km_fit.cdf.evaluate(times),
@@ -283,5 +284,5 @@ def _resolution(report: Report, result: CalibrateResult, t: Texts) -> None:
                                         "cdf": best.cdf(grid), "family": best.family}))
     report.table(pd.DataFrame(rows), table_id="resolution")
     if observed:
-        report.figure(plot.survival_chart(pd.concat(observed), pd.concat(fitted)),
+        report.figure(plot.survival_chart(pd.concat(observed), pd.concat(fitted), columns=2),
                       caption=t("calibration.figure.survival"))

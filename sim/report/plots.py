@@ -718,7 +718,8 @@ def profile_chart(frame: pd.DataFrame, x: str = "index", hue: str = "category",
     ``frame``: columns ``x``, ``value``, ``ci_low``, ``ci_high`` and ``hue`` (e.g. the
     ``hour_of_day`` rows of a calibration's profile table); ``labels`` name the x values.
     """
-    fig = Figure(figsize=(7.0, 3.4), layout="constrained")
+    fig = Figure(figsize=(7.0, 3.6))
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.91, bottom=0.27)
     ax = fig.add_subplot()
     for i, (name, rows) in enumerate(frame.groupby(hue, sort=False)):
         colour = PALETTE[i % len(PALETTE)]
@@ -731,7 +732,7 @@ def profile_chart(frame: pd.DataFrame, x: str = "index", hue: str = "category",
         ax.set_xticks(values, [labels[int(v) % len(labels)] for v in values], fontsize=8)
     ax.set_ylabel(ylabel, fontsize=9)
     ax.grid(alpha=0.3)
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", fontsize=7,
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", fontsize=7,
                frameon=False, ncol=3)
     ax.set_title(title or "", fontsize=11)
     return fig
@@ -740,7 +741,8 @@ def profile_chart(frame: pd.DataFrame, x: str = "index", hue: str = "category",
 def week_chart(observed: Sequence[float], fitted: Sequence[float],
                title: str | None = None) -> Figure:
     """Issues by hour of the week (168 values, Monday 00:00 first): counted and fitted."""
-    fig = Figure(figsize=(9.0, 3.0), layout="constrained")
+    fig = Figure(figsize=(9.0, 3.0))
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.12)
     ax = fig.add_subplot()
     hours = np.arange(len(observed))
     ax.plot(hours, observed, color=PALETTE[0], lw=1.2, label="observed")
