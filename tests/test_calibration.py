@@ -162,6 +162,9 @@ def test_calibrated_scenario_runs_and_says_where_figures_come_from(round_trip) -
                        "method"]
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert "Data quality" in html and "right-censored" in html and "data:image/png" in html
+    from sim.calibration.output import calibration_report
+
+    assert "数据质量" in calibration_report(cal, "zh", {})  # every text in both languages
 
 
 def test_backtest_prediction_intervals_cover_a_new_realisation(round_trip, tmp_path) -> None:
@@ -185,6 +188,9 @@ def test_backtest_prediction_intervals_cover_a_new_realisation(round_trip, tmp_p
     assert first.predicted_high - first.predicted_low > 2 * 1.96 * np.sqrt(
         first.predicted_mean / 10)
     assert "回测" in (tmp_path / "bt" / "report.html").read_text(encoding="utf-8")
+    from sim.calibration.output import backtest_report
+
+    assert "Back-test" in backtest_report(bt, "en", {})
 
 
 # ---------------------------------------------------------------- the real log

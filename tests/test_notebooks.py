@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 EXPECTED = ["01-quickstart.ipynb", "02-grid-layouts.ipynb", "03-staffing.ipynb",
             "04-surge.ipynb", "05-your-district.ipynb", "06-your-issue-log.ipynb"]
-BUDGET_S = 120.0  # all notebooks together, kernel start-up included
+BUDGET_S = 135.0  # all notebooks together, kernel start-up included: 120 s for 01-05, 15 for 06
 CELL_TIMEOUT_S = 300
 
 FACT = re.compile(
@@ -221,7 +221,7 @@ def test_prose_numbers_match_the_computed_ones(name: str, kernel_home: Path) -> 
 
 
 def test_notebooks_run_within_the_budget(kernel_home: Path) -> None:
-    """Together the notebooks take under two minutes (shortened horizons, few replications)."""
+    """Together the notebooks take under 135 s (shortened horizons, few replications)."""
     times = {name: execute(name, kernel_home).seconds for name in ALL}
     total = sum(times.values())
     assert total < BUDGET_S, f"notebooks took {total:.0f} s (> {BUDGET_S:.0f} s): " + ", ".join(

@@ -159,11 +159,14 @@ def _observed(log: IssueLog, loaded: LoadedScenario, mapping: dict[str, str]
         code = code.where(~unknown, OTHER)
         unknown = ~code.isin(demand)
     dropped = {"categories not in the scenario": int(unknown.sum())}
+    # an area is a community when the scenario names it so (a calibrated scenario keeps the
+    # log's area as the community's name), else when its code name is the community's id
+    named = {c.name: c.id for c in loaded.scenario.communities if c.name}
+    ids = {c.id for c in loaded.scenario.communities}
     names = [a for a in issues["area"].unique() if a != UNKNOWN_AREA]
-    area_ids = make_ids(sorted(names, key=lambda a: -int((issues["area"] == a).sum())), "area")
-    communities = {c.id for c in loaded.scenario.communities}
-    community = issues["area"].map(lambda a: area_ids.get(a, ""))
-    community = community.where(community.isin(communities), "")
+    made = make_ids(names, "area")
+    lookup = {a: named.get(a, made[a] if made[a] in ids else "") for a in names}
+    community = issues["area"].map(lambda a: lookup.get(a, ""))
     frame = issues.assign(code=code, community=community)[~unknown.to_numpy()]
     if frame.empty:
         raise GridsimError(f"{log.path}: none of the log's categories is one of the "

@@ -218,6 +218,8 @@ def fit(log: IssueLog, base: LoadedScenario, households: dict[str, int] | None,
                 [("rare", ", ".join(pooled), int(in_rare.sum()), "dropped")],
                 columns=log.quality.columns)], ignore_index=True)
             pooled = []
+    if not log.columns.area:  # one community, named after the file
+        issues = issues.assign(area=log.path.name.split(".")[0])
     log.issues = issues
     areas = _areas(issues, households, log)
     total_households = float(areas["households"].sum())
@@ -269,8 +271,8 @@ def _areas(issues: pd.DataFrame, households: dict[str, int] | None, log: IssueLo
     located = issues[issues["area"] != UNKNOWN_AREA]
     counts = located["area"].value_counts()
     if counts.empty:
-        name = log.path.name.split(".")[0]
-        counts = pd.Series({name: len(issues)})
+        raise GridsimError(f"{log.path}: column {log.columns.area!r} (`area`): no issue in the "
+                           "window has an area")
     names = [str(a) for a in counts.index]
     ids = make_ids(names, "area")
     if households is not None:
