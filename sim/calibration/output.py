@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sim.calibration.calibrate import CalibrateResult
 
 TOP = 8  # categories shown in the back-test's figure
+QUANTILES_SHOWN = 20  # categories (the largest) in the back-test's quantile table
 SURVIVAL_SHOWN = 4  # categories whose resolution-time curves the calibration report draws
 SHOWN_PROFILES = 5  # all issues and the four largest categories with their own profile
 
@@ -103,9 +104,12 @@ def backtest_report(result: BacktestResult, lang: str, manifest: dict[str, Any])
     report.paragraph(t("backtest.lead", inside=int(weeks["inside"].sum()), weeks=len(weeks)))
     report.heading(t("backtest.heading.verdicts"))
     v = result.verdicts
+    v = v[v["area"] == "all"].sort_values("observed_total", ascending=False, kind="stable")
+    areas = int((result.verdicts["area"] != "all").sum())
+    if areas:
+        report.paragraph(t("backtest.by_community", n=areas))
     shown = pd.DataFrame({
         t("backtest.column.category"): [t.category(c) for c in v["category"]],
-        t("backtest.column.area"): v["area"],
         t("backtest.column.weeks"): v["weeks"],
         t("backtest.column.inside_share"): v["inside_share"].round(2),
         t("backtest.column.observed"): v["observed_total"],
@@ -123,6 +127,10 @@ def backtest_report(result: BacktestResult, lang: str, manifest: dict[str, Any])
     report.heading(t("backtest.heading.quantiles"))
     report.paragraph(t("backtest.quantiles_intro"), note=True)
     q = result.quantiles
+    largest = q.drop_duplicates("category").nlargest(QUANTILES_SHOWN, "n_observed")["category"]
+    if q["category"].nunique() > QUANTILES_SHOWN:
+        report.paragraph(t("backtest.quantiles_shown", n=QUANTILES_SHOWN))
+    q = q[q["category"].isin(set(largest))]
     report.table(pd.DataFrame({
         t("backtest.column.category"): [t.category(c) for c in q["category"]],
         t("backtest.column.quantile"): q["quantile"],

@@ -161,6 +161,13 @@ register({
               "interval (about 95% expected). The interval is for one realisation (Poisson "
               "noise included), not a confidence interval of the mean."},
     "backtest.heading.verdicts": {"zh": "各类别结论", "en": "Verdict by category"},
+    "backtest.by_community": {
+        "zh": "下表为全部社区合计；各社区的 {n} 行结论见 verdicts.csv，各周数据见 backtest.csv。",
+        "en": "The table is for all communities together; the {n} rows per community are in "
+              "verdicts.csv, the weeks in backtest.csv."},
+    "backtest.quantiles_shown": {
+        "zh": "下表列出件数最多的 {n} 个类别；全部类别见 quantiles.csv。",
+        "en": "The {n} categories with the most issues; every category is in quantiles.csv."},
     "backtest.heading.weeks": {"zh": "每周件数：观测与预测", "en": "Weekly counts: observed and "
                                "predicted"},
     "backtest.heading.quantiles": {"zh": "办结时长分位数", "en": "Resolution-time quantiles"},
@@ -182,7 +189,6 @@ register({
     "backtest.verdict.too_slow": {"zh": "模型办结偏慢", "en": "model resolves too slowly"},
     "backtest.verdict.no_data": {"zh": "数据不足", "en": "too few data"},
     "backtest.column.category": {"zh": "类别", "en": "category"},
-    "backtest.column.area": {"zh": "社区", "en": "community"},
     "backtest.column.weeks": {"zh": "周数", "en": "weeks"},
     "backtest.column.inside_share": {"zh": "落在区间内的比例", "en": "share inside"},
     "backtest.column.observed": {"zh": "观测件数", "en": "observed"},
