@@ -371,6 +371,7 @@ def build_yaml(result: CalibrateResult) -> tuple[str, list[str]]:
         f"{overall.correlation:.3f} (Pearson chi2 {overall.chi2:.0f} on {overall.df} df, "
         f"p = {overall.p_value:.2g}).",
     ]
+    profile_comments += _interval_comments(overall)
     if overall.month is not None:
         missing = [m for m in range(1, 13) if m not in overall.months_observed]
         profile_comments.append(
@@ -403,9 +404,10 @@ def build_yaml(result: CalibrateResult) -> tuple[str, list[str]]:
             f"per_1000_households_per_year: {_fmt_ci(f.rate.value, f.rate.ci_low, f.rate.ci_high)}"
             f" ({f.rate.method}); daily counts: dispersion index {f.dispersion.index:.2f}, "
             f"{f.dispersion.verdict.replace('_', '-')} (p = {f.dispersion.p_value:.2g}).",
-            "arrival_profile: " + ("fitted to this category's issues (intervals in "
-                                   "calibration.csv)." if f.own_profile else
+            "arrival_profile: " + ("fitted to this category's issues; 95% intervals:"
+                                   if f.own_profile else
                                    f"the scenario's (fewer than {PROFILE_MIN} issues)."),
+            *(_interval_comments(f.own_profile, "  ") if f.own_profile else []),
             f"resolution time (close - create, waiting included; "
             f"{len(f.resolution.durations.open_h):,} still open, right-censored): "
             f"{best.family} by AIC, mean "
@@ -438,6 +440,21 @@ def build_yaml(result: CalibrateResult) -> tuple[str, list[str]]:
                       (profile_values, profile_comments), demand, copied, base.source, notes)
     text = _with_workers_for_demand(text, notes, log)
     return text, notes
+
+
+def _interval_comments(fit: ProfileFit, indent: str = "") -> list[str]:
+    """One comment line per fitted list: each factor's 95% bootstrap interval."""
+    lines = []
+    for quantity in ("hour_of_day", "day_of_week", "month"):
+        rows = fit.table[fit.table["quantity"] == quantity]
+        if quantity == "month":
+            rows = rows[rows["index"].isin(fit.months_observed)]
+        if rows.empty:
+            continue
+        spans = " ".join(f"{r.ci_low:.2f}-{r.ci_high:.2f}" for r in rows.itertuples())
+        months = f" (months {fit.months_observed})" if quantity == "month" else ""
+        lines.append(f"{indent}{quantity} 95% intervals{months}: {spans}")
+    return lines
 
 
 def _with_workers_for_demand(text: str, notes: list[str], log: IssueLog) -> str:

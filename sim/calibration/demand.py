@@ -129,6 +129,10 @@ def fit_profile(created: pd.Series, first: dt.date, last: dt.date, seed: int = 0
     means = exposure * a[:, None] * c[None, :]
     draws = rng.poisson(means, size=(BOOTSTRAP, *means.shape)).astype(float)
     a_b, c_b = _ipf(draws, exposure)
+    unseen = exposure.sum(axis=1) == 0  # weekdays not in a window under a week: their mean
+    if unseen.any() and not unseen.all():
+        a[unseen] = a[~unseen].mean()
+        a_b[:, unseen] = a_b[:, ~unseen].mean(axis=1, keepdims=True)
     hour_b = rng.multinomial(n, hours / max(n, 1), size=BOOTSTRAP).astype(float)
     estimates = {"hour_of_day": (_unit(hours), _unit(hour_b)),
                  "day_of_week": (_unit(a), _unit(a_b))}
