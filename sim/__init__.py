@@ -36,10 +36,17 @@ _LAZY = {
     "measure_coverage": "sim.coverage.analysis",
     "WorkforceResult": "sim.workforce.projection",
     "project_workforce": "sim.workforce.projection",
+    "CalibrateResult": "sim.calibration.calibrate",
+    "calibrate": "sim.calibration.calibrate",
+    "BacktestResult": "sim.calibration.backtest",
+    "backtest": "sim.calibration.backtest",
+    "model_log": "sim.calibration.synthetic",
 }
 _MODULES = {"plot": "sim.report.plots"}  # the plot helpers notebooks use: ``sim.plot``
 
 __all__ = [
+    "BacktestResult",
+    "CalibrateResult",
     "CompareResult",
     "CoverageResult",
     "GridsimError",
@@ -51,11 +58,14 @@ __all__ = [
     "SweepResult",
     "WorkforceResult",
     "__version__",
+    "backtest",
+    "calibrate",
     "compare",
     "plot",
     "load_scenario",
     "measure_coverage",
     "project_workforce",
+    "model_log",
     "recommend",
     "run",
     "sweep",
@@ -64,6 +74,9 @@ __all__ = [
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from sim.analysis.statistics import HalfWidthTarget
     from sim.coverage.analysis import CoverageResult, measure_coverage
+    from sim.calibration.backtest import BacktestResult, backtest
+    from sim.calibration.calibrate import CalibrateResult, calibrate
+    from sim.calibration.synthetic import model_log
     from sim.experiment.compare import CompareResult, compare
     from sim.experiment.runner import RunResult, run
     from sim.experiment.sweep import SweepResult, sweep

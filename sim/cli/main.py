@@ -14,6 +14,8 @@ from typing import NoReturn
 
 from sim.cli.coverage import add_commands as add_coverage_commands
 from sim.cli.coverage import cmd_coverage
+from sim.cli.calibration import add_commands as add_calibration_commands
+from sim.cli.calibration import cmd_backtest, cmd_calibrate
 from sim.cli.experiment import add_commands as add_experiment_commands
 from sim.cli.experiment import (
     add_run_options,
@@ -71,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(sub, _add_experiment_options)  # recommend, report
     add_coverage_commands(sub)  # coverage
     add_workforce_commands(sub)  # workforce
+    add_calibration_commands(sub, _add_experiment_options)  # calibrate, backtest
     return parser
 
 
@@ -121,9 +124,11 @@ COMMANDS = {"validate": cmd_validate, "run": cmd_run}
 COMMANDS.update(recommend=cmd_recommend, report=cmd_report)
 COMMANDS.update(compare=cmd_compare, sweep=cmd_sweep)
 COMMANDS.update(coverage=cmd_coverage, workforce=cmd_workforce)
+COMMANDS.update(calibrate=cmd_calibrate, backtest=cmd_backtest)
 
 
-FLAGS = {"targets": "--target", "settings": "--set", "kinds": "--kind"}
+FLAGS = {"targets": "--target", "settings": "--set", "kinds": "--kind", "first": "--from",
+         "last": "--to"}
 """Flags whose name is not the parameter's (``max_replications`` -> ``--max-replications``)."""
 
 

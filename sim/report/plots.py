@@ -738,4 +738,105 @@ def band_chart(
         ax.xaxis.get_major_locator().set_params(integer=True)
         if hue or line is not None:
             ax.legend(fontsize=8)
+
+
+# ---------------------------------------------------------------- calibration and back-test
+
+
+def profile_chart(frame: pd.DataFrame, x: str = "index", hue: str = "category",
+                  title: str | None = None, ylabel: str = "relative rate (mean 1)",
+                  labels: Sequence[str] | None = None) -> Figure:
+    """Fitted profile factors with their 95% intervals as bands, one line per ``hue``.
+
+    ``frame``: columns ``x``, ``value``, ``ci_low``, ``ci_high`` and ``hue`` (e.g. the
+    ``hour_of_day`` rows of a calibration's profile table); ``labels`` name the x values.
+    """
+    fig = Figure(figsize=(7.0, 3.6))
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.91, bottom=0.27)
+    ax = fig.add_subplot()
+    for i, (name, rows) in enumerate(frame.groupby(hue, sort=False)):
+        colour = PALETTE[i % len(PALETTE)]
+        xs = rows[x].to_numpy()
+        ax.plot(xs, rows["value"], "o-", ms=3, lw=1.2, color=colour, label=str(name)[:30])
+        ax.fill_between(xs, rows["ci_low"], rows["ci_high"], color=colour, alpha=0.2, lw=0)
+    ax.axhline(1.0, color="#999", lw=0.8, ls=":")
+    values = sorted(frame[x].unique())
+    if labels is not None:
+        ax.set_xticks(values, [labels[int(v) % len(labels)] for v in values], fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=9)
+    ax.grid(alpha=0.3)
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", fontsize=7,
+               frameon=False, ncol=3)
+    ax.set_title(title or "", fontsize=11)
+    return fig
+
+
+def week_chart(observed: Sequence[float], fitted: Sequence[float],
+               title: str | None = None) -> Figure:
+    """Issues by hour of the week (168 values, Monday 00:00 first): counted and fitted."""
+    fig = Figure(figsize=(9.0, 3.0))
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.12)
+    ax = fig.add_subplot()
+    hours = np.arange(len(observed))
+    ax.plot(hours, observed, color=PALETTE[0], lw=1.2, label="observed")
+    ax.plot(hours, fitted, color=PALETTE[2], lw=1.2, ls="--", label="hour x day fit")
+    ax.set_xticks(np.arange(0, 168, 24), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+    ax.set_ylabel("issues", fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title(title or "", fontsize=11)
+    return fig
+
+
+def survival_chart(observed: pd.DataFrame, fitted: pd.DataFrame, columns: int = 4) -> Figure:
+    """Resolution-time CDFs per category: Kaplan-Meier with its 95% band, and the fit.
+
+    ``observed``: category, time_h, cdf, ci_low, ci_high; ``fitted``: category, time_h, cdf,
+    family. Hours on a log scale.
+    """
+    names = list(dict.fromkeys(observed["category"]))
+    fig, axes = _panels(len(names), columns=columns, width=2.8, height=2.2)
+    for ax, name in zip(axes, names, strict=False):
+        rows = observed[observed["category"] == name]
+        fit = fitted[fitted["category"] == name]
+        t = np.maximum(rows["time_h"].to_numpy(float), 1 / 60)
+        ax.step(t, rows["cdf"], where="post", color=PALETTE[0], lw=1.2, label="Kaplan-Meier")
+        ax.fill_between(t, rows["ci_low"], rows["ci_high"], step="post", color=PALETTE[0],
+                        alpha=0.2, lw=0)
+        family = fit["family"].iloc[0] if len(fit) else ""
+        ax.plot(np.maximum(fit["time_h"], 1 / 60), fit["cdf"], color=PALETTE[2], lw=1.2,
+                ls="--", label="fitted")
+        ax.set_xscale("log")
+        ax.set_title(f"{str(name)[:28]} ({family})", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7, frameon=False, loc="upper left")
+    fig.suptitle("Resolution time (h): share closed", fontsize=10)
+    return fig
+
+
+def backtest_chart(frame: pd.DataFrame, columns: int = 4) -> Figure:
+    """Weekly counts per category: observed dots over the 95% prediction band and mean.
+
+    ``frame``: category, week_start, observed, predicted_mean, predicted_low, predicted_high.
+    """
+    names = list(dict.fromkeys(frame["category"]))
+    fig, axes = _panels(len(names), columns=columns, width=2.8, height=2.2, sharey=False)
+    for ax, name in zip(axes, names, strict=False):
+        rows = frame[frame["category"] == name]
+        x = np.arange(len(rows))
+        inside = ((rows["observed"] >= rows["predicted_low"])
+                  & (rows["observed"] <= rows["predicted_high"])).to_numpy()
+        ax.fill_between(x, rows["predicted_low"], rows["predicted_high"], color=PALETTE[0],
+                        alpha=0.25, lw=0)
+        ax.plot(x, rows["predicted_mean"], color=PALETTE[0], lw=1)
+        ax.scatter(x[inside], rows["observed"].to_numpy()[inside], s=10, color="#222",
+                   zorder=3)
+        ax.scatter(x[~inside], rows["observed"].to_numpy()[~inside], s=14, color=PALETTE[2],
+                   marker="x", zorder=3)
+        ax.set_title(str(name)[:32], fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    fig.suptitle("Issues per week: observed (x outside the band) and 95% prediction band",
+                 fontsize=10)
     return fig
