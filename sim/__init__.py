@@ -73,10 +73,10 @@ __all__ = [
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from sim.analysis.statistics import HalfWidthTarget
-    from sim.coverage.analysis import CoverageResult, measure_coverage
     from sim.calibration.backtest import BacktestResult, backtest
     from sim.calibration.calibrate import CalibrateResult, calibrate
     from sim.calibration.synthetic import model_log
+    from sim.coverage.analysis import CoverageResult, measure_coverage
     from sim.experiment.compare import CompareResult, compare
     from sim.experiment.runner import RunResult, run
     from sim.experiment.sweep import SweepResult, sweep

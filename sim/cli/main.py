@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from sim.cli.coverage import add_commands as add_coverage_commands
-from sim.cli.coverage import cmd_coverage
 from sim.cli.calibration import add_commands as add_calibration_commands
 from sim.cli.calibration import cmd_backtest, cmd_calibrate
+from sim.cli.coverage import add_commands as add_coverage_commands
+from sim.cli.coverage import cmd_coverage
 from sim.cli.experiment import add_commands as add_experiment_commands
 from sim.cli.experiment import (
     add_run_options,

@@ -771,14 +771,14 @@ def profile_chart(frame: pd.DataFrame, x: str = "index", hue: str = "category",
     return fig
 
 
-def week_chart(observed: Sequence[float], fitted: Sequence[float],
+def week_chart(counted: Sequence[float], fitted: Sequence[float],
                title: str | None = None) -> Figure:
     """Issues by hour of the week (168 values, Monday 00:00 first): counted and fitted."""
     fig = Figure(figsize=(9.0, 3.0))
     fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.12)
     ax = fig.add_subplot()
-    hours = np.arange(len(observed))
-    ax.plot(hours, observed, color=PALETTE[0], lw=1.2, label="observed")
+    hours = np.arange(len(counted))
+    ax.plot(hours, counted, color=PALETTE[0], lw=1.2, label="counted")
     ax.plot(hours, fitted, color=PALETTE[2], lw=1.2, ls="--", label="hour x day fit")
     ax.set_xticks(np.arange(0, 168, 24), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
     ax.set_ylabel("issues", fontsize=9)
@@ -788,16 +788,16 @@ def week_chart(observed: Sequence[float], fitted: Sequence[float],
     return fig
 
 
-def survival_chart(observed: pd.DataFrame, fitted: pd.DataFrame, columns: int = 4) -> Figure:
+def survival_chart(logged: pd.DataFrame, fitted: pd.DataFrame, columns: int = 4) -> Figure:
     """Resolution-time CDFs per category: Kaplan-Meier with its 95% band, and the fit.
 
-    ``observed``: category, time_h, cdf, ci_low, ci_high; ``fitted``: category, time_h, cdf,
+    ``logged``: category, time_h, cdf, ci_low, ci_high; ``fitted``: category, time_h, cdf,
     family. Hours on a log scale.
     """
-    names = list(dict.fromkeys(observed["category"]))
+    names = list(dict.fromkeys(logged["category"]))
     fig, axes = _panels(len(names), columns=columns, width=2.8, height=2.2)
     for ax, name in zip(axes, names, strict=False):
-        rows = observed[observed["category"] == name]
+        rows = logged[logged["category"] == name]
         fit = fitted[fitted["category"] == name]
         t = np.maximum(rows["time_h"].to_numpy(float), 1 / 60)
         ax.step(t, rows["cdf"], where="post", color=PALETTE[0], lw=1.2, label="Kaplan-Meier")
