@@ -738,6 +738,7 @@ def band_chart(
         ax.xaxis.get_major_locator().set_params(integer=True)
         if hue or line is not None:
             ax.legend(fontsize=8)
+    return fig
 
 
 # ---------------------------------------------------------------- calibration and back-test
