@@ -18,12 +18,20 @@ COMMUNITY_METRICS = {
 }
 
 
-def with_ci(mean: float, half: float, digits: int) -> str:
-    """``12.3 ± 0.4`` (or ``12.3`` without an interval, ``-`` when missing)."""
+def with_ci(mean: float, half: float, digits: int, low: float | None = None,
+            high: float | None = None) -> str:
+    """``12.3 ± 0.4``; ``0.99 (0.97–1.00)`` when the interval ``low``-``high`` is the t
+    interval cut at the metric's possible range (``summary.csv``'s ``ci_low``/``ci_high``);
+    ``12.3`` without an interval, ``-`` when missing."""
     if mean is None or not np.isfinite(mean):
         return "-"
     if half is None or not np.isfinite(half):
         return f"{mean:.{digits}f}"
+    tolerance = 1e-9 * max(1.0, abs(mean), abs(half))
+    cut = (low is not None and np.isfinite(low) and low > mean - half + tolerance) or (
+        high is not None and np.isfinite(high) and high < mean + half - tolerance)
+    if cut:
+        return f"{mean:.{digits}f} ({low:.{digits}f}–{high:.{digits}f})"
     return f"{mean:.{digits}f} ± {half:.{digits}f}"
 
 
