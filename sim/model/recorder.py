@@ -23,11 +23,13 @@ from sim.model.measures import (
     report_delay_min,
     resolution_h,
     response_min,
+    visit_late,
+    visit_missed,
     wait_min,
     within,
 )
 from sim.model.plan import ModelPlan
-from sim.scenario.governance import ROLES
+from sim.scenario.governance import CARE_VISIT, ROLES
 
 FLUSH = 8192
 RECORD_FIELDS = (
@@ -43,7 +45,7 @@ _SUMS = (
     "issues", "served", "wait", "waited", "response", "response_targeted", "response_ok",
     "resolved", "resolution", "resolution_targeted", "resolution_ok", "report_delay",
     "escalated", "on_time", "overflow", "preempted", "cross_grid", "county_review",
-    "open", "queue",
+    "open", "queue", "visits", "visits_late", "visits_missed",
 )
 
 
@@ -103,6 +105,7 @@ class Recorder:
         self._cell_sums = np.zeros((len(_SUMS), n_cells))
         self._hist = np.zeros((3, n * (_BINS + 1)), dtype=np.int64)
         self._busy = np.zeros(len(plan.responders) + 1)  # + a spare for "no responder"
+        self._care = categories.index(CARE_VISIT) if CARE_VISIT in categories else -1
 
     def _levels(self, category: np.ndarray, grid: np.ndarray) -> np.ndarray:
         nc, nk = len(self.plan.communities), len(self.plan.categories)
@@ -143,6 +146,8 @@ class Recorder:
         z_target = plan.resolve_target_h[category]
         county = plan.county_review_after_h
         end = np.where(resolved, closed, reported)
+        visits = seen & (category == self._care)
+        care_response = np.where(served, response, np.nan)
         per_issue = {
             "issues": seen,
             "served": s_served,
@@ -165,6 +170,9 @@ class Recorder:
             "county_review": s_resolved & (resolution > (county if county else np.inf)),
             "open": overlap(reported, end, lo, hi),
             "queue": overlap(reported, np.where(served, start, end), lo, hi),
+            "visits": visits,
+            "visits_late": visits & visit_late(care_response, r_target, plan.care_every_min),
+            "visits_missed": visits & visit_missed(care_response, plan.care_every_min),
         }
         cell = grid * len(plan.categories) + category
         n_cells = self._cell_sums.shape[1]
@@ -233,6 +241,8 @@ class Recorder:
                 "unfinished": np.where(np.arange(len(issues)) == 0, self.unfinished, np.nan),
             }
             columns.update(self._capacity_metrics())
+            columns["care_visit_late_share"] = s["visits_late"] / s["visits"]
+            columns["care_visit_missed_share"] = s["visits_missed"] / s["visits"]
         return pd.DataFrame(columns)
 
     def _capacity_metrics(self) -> dict[str, np.ndarray]:
