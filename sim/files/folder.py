@@ -23,6 +23,7 @@ import os
 import platform
 import re
 import sys
+import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import metadata
@@ -51,8 +52,13 @@ def default_folder(name: str, now: dt.datetime | None = None, kind: str = "") ->
 
 
 def slugify(text: str, limit: int = 40) -> str:
-    """Lower-case letters, digits and ``_.=+,-`` only, at most ``limit`` characters."""
-    return re.sub(r"[^a-z0-9_.=+,-]+", "-", text.lower()).strip("-.")[:limit]
+    """A folder name from ``text``: letters and digits of any script (lower-case; Chinese kept:
+    ``澄城县-基线``) and ``_.=+,-``, every other run of characters (spaces, slashes, quotes,
+    colons) one ``-``; at most ``limit`` characters. NFKC-normalised, so full-width forms and
+    composed/decomposed accents give one name on every system."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    slug = "".join(c if c.isalnum() or c in "_.=+,-" else " " for c in text)
+    return re.sub(r"\s+", "-", slug.strip()).strip("-.")[:limit].strip("-.")
 
 
 @cache

@@ -22,6 +22,8 @@ from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
 from sim.scenario.capacity import shortfall
+from sim.scenario.common import IDENTIFIER_PATTERN
+from sim.scenario.governance import GRID_ID_PATTERN
 from sim.scenario.gridfiles import inline_grid_file
 from sim.scenario.grids import build_grids
 from sim.scenario.roster import role_counts
@@ -30,6 +32,12 @@ from sim.scenario.schema import Scenario
 EXTENDS = "extends"
 GRID_FILE = "grid_file"
 _KEYED = re.compile(r"^[a-z_][\w\[\].]*: ")
+PATTERN_TEXTS = {
+    IDENTIFIER_PATTERN: "must be a code name: letters of any script (lower-case where the "
+    "script has case, e.g. dongguan or 红旗), digits and '_', starting with a letter",
+    GRID_ID_PATTERN: "must be a grid id: letters of any script or digits, then also '_', '.' "
+    "or '-' (no spaces or slashes)",
+}
 
 
 class LoadedScenario:
@@ -95,6 +103,8 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> LoadedScena
     except ValidationError as exc:
         raise ScenarioError([_format(source, err, data) for err in exc.errors()]) from None
     problems = [f"{source}: {key}: {msg}" for key, msg in semantic_problems(scenario)]
+    problems += [f"{source}: estimates.{key}: no such key in the scenario"
+                 for key in scenario.estimates if not key_exists(scenario, key)]
     if problems:
         raise ScenarioError(problems)
     return LoadedScenario(scenario, data, source)
@@ -152,6 +162,30 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
                  f"once (utilisation {load / department.capacity:.0%})")
             )
     return problems
+
+
+def key_exists(scenario: Scenario, key: str) -> bool:
+    """Whether dotted ``key`` names something in ``scenario`` (defaults included): list items by
+    id or index, ``*`` for any item or key."""
+
+    def find(node: Any, parts: list[str]) -> bool:
+        if not parts:
+            return True
+        part, rest = parts[0], parts[1:]
+        if isinstance(node, dict):
+            if part == "*":
+                return any(find(v, rest) for v in node.values())
+            return part in node and find(node[part], rest)
+        if isinstance(node, list):
+            if part == "*":
+                return any(find(v, rest) for v in node)
+            items = [v for v in node if isinstance(v, dict) and v.get("id") == part]
+            if not items and part.isdigit() and int(part) < len(node):
+                items = [node[int(part)]]
+            return any(find(v, rest) for v in items)
+        return False
+
+    return find(scenario.model_dump(mode="json"), key.split("."))
 
 
 # ---------------------------------------------------------------- files and extends
@@ -289,6 +323,8 @@ def _format(source: str, err: Any, data: dict[str, Any]) -> str:
     if kind == "missing":
         return f"{source}: {path}: required key is missing"
     msg = err["msg"]
+    if kind == "string_pattern_mismatch":
+        msg = PATTERN_TEXTS.get(str(err.get("ctx", {}).get("pattern")), msg)
     msg = msg.removeprefix("Value error, ")
     value = err.get("input")
     shown = "" if isinstance(value, dict | list) or value is None else f" (got {value!r})"
