@@ -62,11 +62,13 @@ class LoadedScenario:
         """A new scenario with dotted keys replaced, e.g. ``{"horizon.days": 90}``.
 
         A list of communities is addressed by id: ``communities.dongguan.households``.
+        An estimate (``estimates:``) whose key the overrides removed (a community left out) is
+        dropped from the variant's list.
         """
         data = copy.deepcopy(self.data)
         for key, value in overrides.items():
             set_dotted(data, key, value, self.source)
-        return from_mapping(data, label or self.source)
+        return from_mapping(data, label or self.source, drop_lost_estimates=True)
 
     def to_yaml(self) -> str:
         """The fully resolved scenario (``extends:`` applied, defaults filled) as YAML."""
@@ -88,8 +90,13 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     return from_mapping(_resolve(path, ()), str(path))
 
 
-def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> LoadedScenario:
-    """Validate a resolved scenario mapping; ``source`` names it in messages."""
+def from_mapping(data: dict[str, Any], source: str = "<mapping>",
+                 drop_lost_estimates: bool = False) -> LoadedScenario:
+    """Validate a resolved scenario mapping; ``source`` names it in messages.
+
+    Every key of ``estimates:`` must exist in the scenario; with ``drop_lost_estimates`` (a
+    variant made by overrides) those that do not are dropped instead.
+    """
     data = copy.deepcopy(data)
     data.pop(EXTENDS, None)
     grid_file = data.pop(GRID_FILE, None)
@@ -103,8 +110,13 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>") -> LoadedScena
     except ValidationError as exc:
         raise ScenarioError([_format(source, err, data) for err in exc.errors()]) from None
     problems = [f"{source}: {key}: {msg}" for key, msg in semantic_problems(scenario)]
-    problems += [f"{source}: estimates.{key}: no such key in the scenario"
-                 for key in scenario.estimates if not key_exists(scenario, key)]
+    lost = [key for key in scenario.estimates if not key_exists(scenario, key)]
+    if lost and drop_lost_estimates:
+        kept = {k: v for k, v in scenario.estimates.items() if k not in lost}
+        scenario = scenario.model_copy(update={"estimates": kept})
+        data["estimates"] = kept
+    else:
+        problems += [f"{source}: estimates.{key}: no such key in the scenario" for key in lost]
     if problems:
         raise ScenarioError(problems)
     return LoadedScenario(scenario, data, source)
