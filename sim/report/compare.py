@@ -1,0 +1,1 @@
+"""The report of a comparison folder (placeholder until built)."""

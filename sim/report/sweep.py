@@ -1,0 +1,1 @@
+"""The report of a sweep folder (placeholder until built)."""
