@@ -6,6 +6,8 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+from sim.cli.experiment import add_lang
+
 
 def add_commands(sub: argparse._SubParsersAction,
                  add_experiment_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -25,11 +27,13 @@ def add_commands(sub: argparse._SubParsersAction,
                    help="a service target, repeatable (see below); replaces the scenario's")
     add_experiment_options(p)
 
-    p = sub.add_parser("report", help="an HTML report (report.html) of a run folder",
-                       description="Write report.html into a finished run folder: the summary "
-                       "per community, plots with 95% intervals, provenance. It opens in any "
-                       "browser without a server.")
-    p.add_argument("folder", type=Path, metavar="RUN_DIR")
+    p = sub.add_parser("report", help="an HTML report (report.html) of a result folder",
+                       description="Write report.html into a finished result folder (of gridsim "
+                       "run, compare, sweep or recommend): each category against its own "
+                       "targets, where they are missed, plots with 95%% intervals, provenance. "
+                       "It opens in any browser without a server or a network.")
+    p.add_argument("folder", type=Path, metavar="FOLDER")
+    add_lang(p)
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:
@@ -56,8 +60,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from sim.report.html import run_report
+    from sim.report.folders import write_report
 
-    path = run_report(args.folder)
+    path = write_report(args.folder, args.lang)
     print(f"report: {path}")
     return 0

@@ -56,6 +56,11 @@ def _part(s: Shortfall, names: Names, row: pd.Series) -> str:
     return t(key, limit=number(s.limit), value=value, share=share)
 
 
+def sentence_case(text: str) -> str:
+    """``text`` with its first letter capitalised (English sentences start with a category)."""
+    return text[:1].upper() + text[1:]
+
+
 def target_sentences(table: pd.DataFrame, scenario: Scenario, names: Names) -> list[str]:
     """The categories that miss a target (worst first, where), those unclear, those met."""
     t = names.t
@@ -81,7 +86,15 @@ def target_sentences(table: pd.DataFrame, scenario: Scenario, names: Names) -> l
         out.append(t("text.unclear", names=names.join(unclear, 10)))
     if met and (out or unclear):
         out.append(t("text.met_list", names=names.join(met, 10)))
-    return out
+    return [sentence_case(s) for s in out]
+
+
+def target_lines(table: pd.DataFrame, scenario: Scenario, names: Names
+                 ) -> tuple[list[str], list[bool]]:
+    """:func:`target_sentences` and, for each, whether it names a target missed."""
+    lines = target_sentences(table, scenario, names)
+    missed = len(shortfalls(table, scenario))
+    return lines, [i < missed for i in range(len(lines))]
 
 
 def grid_sentences(grid_table: pd.DataFrame, names: Names, limit: int = 3) -> list[str]:
@@ -99,7 +112,7 @@ def grid_sentences(grid_table: pd.DataFrame, names: Names, limit: int = 3) -> li
             out.append(t("text.grids_missing", category=names.category(row.category),
                          k=row.grids_missing, n=row.grids, worst=worst)
                        + ("" if metric == RESPONSE else f" ({t('text.what_resolution')})"))
-    return out or [t("text.grids_all_met")]
+    return [sentence_case(s) for s in out] or [t("text.grids_all_met")]
 
 
 def mix_sentence(summary: pd.DataFrame, names: Names) -> str:

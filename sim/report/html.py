@@ -13,19 +13,16 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from sim.errors import RunFolderError
-
 STYLE = """
 body { font-family: "gridsim-cjk", system-ui, -apple-system, "Segoe UI", "Noto Sans",
-       "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2em auto; max-width: 1200px;
-       padding: 0 1em; color: #222; line-height: 1.5; overflow-wrap: anywhere; }
+       "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2em auto;
+       max-width: 1200px; padding: 0 1em; color: #222; line-height: 1.5; overflow-wrap: anywhere; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.25em; margin-top: 1.6em;
      border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
 table { border-collapse: collapse; font-size: 0.85em; margin: 0.6em 0; }
@@ -187,14 +184,13 @@ class Report:
 
     def html(self) -> str:
         from sim.report.i18n import Texts
-
         from sim.report.webfont import font_face
 
         generated = dt.datetime.now().isoformat(timespec="seconds")
         footer = Texts(self.lang if self.lang in ("zh", "en") else "en")("text.generated",
                                                                            when=generated)
         body = "\n".join(self.parts)
-        fonts = font_face(self.title + body)
+        fonts = font_face(self.title + body + footer)
         return (
             f"<!DOCTYPE html>\n<html lang=\"{escape(self.lang)}\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -191,6 +191,8 @@ register({
     "word.surge": {"zh": "高峰期", "en": "surge"},
     "word.recovered": {"zh": "恢复", "en": "recovered"},
     "word.no_value": {"zh": "无数据", "en": "no value"},
+    "word.colon": {"zh": "：", "en": ": "},
+    "word.mix": {"zh": "（各类混合）", "en": " (mix)"},
 })
 
 # ---------------------------------------------------------------- reports: titles and headings

@@ -42,7 +42,6 @@ from sim.analysis.records import (  # noqa: F401
     spec_of,
     work_by_role,
 )
-
 from sim.report.i18n import DEFAULT_LANGUAGE, Texts
 
 CJK_FONT = "Noto Sans CJK SC"
@@ -430,6 +429,7 @@ def grid_map(
     norm=None,
     community_names: Mapping[str, str] | None = None,
     lang: str = DEFAULT_LANGUAGE,
+    size: tuple[float, float] | None = None,
 ) -> Figure:
     """A map of grids coloured by one value per grid; several maps share one colour scale.
 
@@ -441,7 +441,8 @@ def grid_map(
     map says so. ``annotate`` writes each value in its square (default: maps of at most 40
     grids), with ``digits`` decimals. ``norm`` (a matplotlib ``Normalize``, e.g.
     :func:`attainment_norm`) replaces the scale from ``vmin`` to ``vmax``; ``community_names``
-    labels the communities (default their ids).
+    labels the communities (default their ids); ``size`` is the figure's (width, height) in
+    inches.
     """
     from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
@@ -462,7 +463,7 @@ def grid_map(
     colours = colormaps[cmap]
     t = Texts(lang)
     n = len(scenario_list)
-    fig = Figure(figsize=(min(5.2 * n, 16) + 1.0, 4.6), layout="constrained")
+    fig = Figure(figsize=size or (min(5.2 * n, 16) + 1.0, 4.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, n, squeeze=False)).ravel()
     side_by_side = False
     for i, (ax, scenario, vals) in enumerate(zip(axes, scenario_list, value_list, strict=True)):
@@ -776,8 +777,9 @@ def limit_panels(
     t = Texts(lang)
     names = list(dict.fromkeys(frame[panel].astype(str)))
     fig, axes = _panels(max(len(names), 1), columns, width=4.2, height=2.9, sharey=False)
+    height = fig.get_figheight()
     fig.subplots_adjust(bottom=0.28 if len(names) <= columns else 0.16, left=0.07, wspace=0.25,
-                        hspace=0.8)
+                        hspace=0.8, top=1 - 0.8 / height)
     for ax, name in zip(axes, names, strict=False):
         rows = frame[frame[panel].astype(str) == name]
         labels = rows[x].astype(str).tolist()

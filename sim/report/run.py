@@ -14,10 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.attainment import attainment_table, shortfalls
+from sim.analysis.attainment import attainment_table
 from sim.report import sections
 from sim.report.folders import register, scenario_language
-from sim.report.headline import grid_sentences, mix_sentence, target_sentences
+from sim.report.headline import grid_sentences, mix_sentence, target_lines
 from sim.report.html import Report
 from sim.report.i18n import Texts
 from sim.report.names import Names
@@ -49,10 +49,11 @@ class RunView:
         names = Names(spec, Texts(lang))
         table = attainment_table(summary, spec)
         grids = attainment_table(summary, spec, grids=True)
-        headline = target_sentences(table, spec, names)
-        flags = [i < len(shortfalls(table, spec)) for i in range(len(headline))]
-        return cls(loaded, summary, names, table, grids, headline, flags,
-                   grid_sentences(grids, names), mix_sentence(summary, names))
+        targets, flags = target_lines(table, spec, names)
+        lines = grid_sentences(grids, names)
+        flags = flags + [False] * len(lines)
+        return cls(loaded, summary, names, table, grids, targets + lines, flags, lines,
+                   mix_sentence(summary, names))
 
 
 def run_page(view: RunView, manifest: dict[str, Any]) -> Report:

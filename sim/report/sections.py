@@ -44,17 +44,13 @@ def headers(columns: Sequence[str], t: Texts) -> dict[str, str]:
     return out
 
 
-def sentence_case(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 # ---------------------------------------------------------------- first screen
 
 
 def first_screen(report: Report, sentences: Sequence[str], flags: Sequence[bool],
                  scenario: Scenario, t: Texts) -> None:
     """The headline, the estimates the results rest on, and how to read the judgements."""
-    report.headline([sentence_case(s) for s in sentences], flags, t("heading.headline"))
+    report.headline(sentences, flags, t("heading.headline"))
     estimates_section(report, scenario, t)
     report.paragraph(t("text.target_rule", share=f"{scenario.target_share:.2f}") + " "
                      + t("text.interval_legend"), note=True)
@@ -65,7 +61,8 @@ def estimates_section(report: Report, scenario: Scenario, t: Texts) -> None:
         return
     report.details(f"{t('heading.estimates')} ({len(scenario.estimates)})")
     report.paragraph(t("text.estimates_intro"))
-    frame = pd.DataFrame({"key": list(scenario.estimates), "why": list(scenario.estimates.values())})
+    frame = pd.DataFrame({"key": list(scenario.estimates),
+                          "why": list(scenario.estimates.values())})
     report.table(frame, headers=headers(["key", "why"], t), table_id="estimates")
     report.end_details()
 
@@ -94,7 +91,6 @@ def attainment_display(table: pd.DataFrame, names: Names, by: str = "community",
                        care: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """An attainment table as text cells (plain names; shares with intervals) and the CSS
     class of each cell."""
-    t = names.t
     rows, classes = [], []
     for _, row in table.iterrows():
         out: dict[str, Any] = {}
@@ -104,7 +100,8 @@ def attainment_display(table: pd.DataFrame, names: Names, by: str = "community",
         elif by == "grid":
             out["grid"] = names.grid(str(row["grid"]))
         out["category"] = names.category(str(row["category"]))
-        out["issues"] = f"{row['issues']:,.0f}" if row["issues"] >= 10 else f"{row['issues']:.1f}"
+        out["visits" if care else "issues"] = (f"{row['issues']:,.0f}" if row["issues"] >= 10
+                                               else f"{row['issues']:.1f}")
         if care:
             out["on_time_days"] = f"{row['respond_within_min'] / 1440:g}"
             out["visits_on_time_share"] = _interval_cell(row, RESPONSE)
@@ -231,7 +228,8 @@ def grid_section(report: Report, grid_table: pd.DataFrame, loaded: LoadedScenari
         report.figure(
             plot.grid_map(loaded, values, titles=[""], label=t("unit.share"), title=title,
                           cmap=plot.ATTAINMENT_CMAP, norm=plot.attainment_norm(target.share),
-                          community_names=community_names, lang=t.lang, annotate=False),
+                          community_names=community_names, lang=t.lang, annotate=False,
+                          size=(11.0, 6.0) if len(spec.communities) > 3 else None),
             caption=t("text.map_caption", category=names.category(target.category), what=what,
                       share=f"{target.share:.2f}"))
     missing = grid_table[grid_table["response_attainment"] == "missed"]
@@ -279,8 +277,13 @@ def mix_section(report: Report, summary: pd.DataFrame, loaded: LoadedScenario, n
     table = community_table(summary, loaded.scenario, text=True)
     table.index = [names.community(c) for c in table.index]
     table.index.name = "community"
-    report.table(table, index=True, headers=headers(["community", *table.columns], t),
-                 table_id="summary", caption=t("text.mix_caption"))
+    names_of = headers(["community", *table.columns], t)
+    for column in ("issues", "wait_min_mean", "response_min_p90", "response_within_target_share",
+                   "resolution_h_mean", "resolution_within_target_share"):
+        if column in names_of:
+            names_of[column] += t("word.mix")
+    report.table(table, index=True, headers=names_of, table_id="summary",
+                 caption=t("text.mix_caption"))
     rows = summary[(summary["metric"] == "utilisation_community_worker")
                    & (summary["category"] == ALL) & (summary["community"] != ALL)]
     if "grid" in rows:
