@@ -32,11 +32,16 @@ _LAZY = {
     "load_scenario": "sim.scenario.loading",
     "RecommendResult": "sim.staffing.recommend",
     "recommend": "sim.staffing.recommend",
+    "CoverageResult": "sim.coverage.analysis",
+    "measure_coverage": "sim.coverage.analysis",
+    "WorkforceResult": "sim.workforce.projection",
+    "project_workforce": "sim.workforce.projection",
 }
 _MODULES = {"plot": "sim.report.plots"}  # the plot helpers notebooks use: ``sim.plot``
 
 __all__ = [
     "CompareResult",
+    "CoverageResult",
     "GridsimError",
     "HalfWidthTarget",
     "LoadedScenario",
@@ -44,10 +49,13 @@ __all__ = [
     "RunResult",
     "ScenarioError",
     "SweepResult",
+    "WorkforceResult",
     "__version__",
     "compare",
     "plot",
     "load_scenario",
+    "measure_coverage",
+    "project_workforce",
     "recommend",
     "run",
     "sweep",
@@ -55,12 +63,14 @@ __all__ = [
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from sim.analysis.statistics import HalfWidthTarget
+    from sim.coverage.analysis import CoverageResult, measure_coverage
     from sim.experiment.compare import CompareResult, compare
     from sim.experiment.runner import RunResult, run
     from sim.experiment.sweep import SweepResult, sweep
     from sim.report import plots as plot
     from sim.scenario.loading import LoadedScenario, load_scenario
     from sim.staffing.recommend import RecommendResult, recommend
+    from sim.workforce.projection import WorkforceResult, project_workforce
 
 
 def __getattr__(name: str) -> Any:

@@ -154,7 +154,7 @@ def test_interrupt_then_resume(scenario_file, reference, tmp_path: Path, how):
         expected = 128 + signal.SIGINT
     _, err = process.communicate(timeout=60)
     assert process.returncode == expected, err
-    assert "interrupted; finished replications are kept" in err
+    assert "interrupted; run the same command again to resume: finished replications" in err
     assert "Traceback" not in err, err
     assert group_gone(process.pid)
     manifest = json.loads((out / "manifest.json").read_text())

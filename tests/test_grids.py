@@ -322,9 +322,9 @@ def test_csv_is_inlined_relative_to_the_scenario(tmp_path: Path):
     assert a.grids.layout == "table"
     assert [g.model_dump() for g in a.grids.grids] == [
         {"id": "g1", "name": "东一", "households": 1000, "x_m": 0.0, "y_m": 0.0,
-         "area_m2": None, "issue_weight": 1.5, "building_heads": False},
+         "area_m2": None, "issue_weight": 1.5, "building_heads": False, "elderly_share": None},
         {"id": "g2", "name": "东二", "households": 2000, "x_m": 300.0, "y_m": 0.0,
-         "area_m2": 90000.0, "issue_weight": 1.0, "building_heads": True},
+         "area_m2": 90000.0, "issue_weight": 1.0, "building_heads": True, "elderly_share": None},
     ]
     assert "grid_file" not in loaded.data  # inlined: run folders store the grids themselves
     grids = build_grids(loaded.scenario)

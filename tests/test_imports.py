@@ -9,7 +9,8 @@ import sys
 import pytest
 
 ENTRY_POINTS = ["sim", "sim.cli", "sim.model.engine", "sim.model.kernel", "sim.scenario",
-                "sim.analytic", "sim.screen", "sim.staffing.recommend", "sim.report.plots"]
+                "sim.analytic", "sim.screen", "sim.staffing.recommend", "sim.report.plots",
+                "sim.coverage.analysis", "sim.workforce.projection"]
 
 
 @pytest.mark.parametrize("module", ENTRY_POINTS)

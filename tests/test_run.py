@@ -30,11 +30,13 @@ def test_run_folder_contents(small_baseline, tmp_path: Path, capsys):
     file.write_text(small_baseline.to_yaml(), encoding="utf-8")
     out = tmp_path / "run"
     assert main(["run", str(file), "-n", "2", "--seed", "3", "--out", str(out), "--records",
-                 "--quiet", "--executor", "serial"]) == 0
+                 "--quiet", "--executor", "serial", "--lang", "en"]) == 0
     printed = capsys.readouterr().out
     assert f"run folder: {out}" in printed and "dongguan" in printed and " ± " in printed
+    assert f"report: {out / 'report.html'}" in printed
     assert {p.name for p in out.iterdir()} >= {
-        "scenario.yaml", "summary.csv", "replications.csv", "manifest.json", "issues.parquet"
+        "scenario.yaml", "summary.csv", "replications.csv", "manifest.json", "issues.parquet",
+        "report.html"
     }
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "complete" and manifest["seed"] == 3

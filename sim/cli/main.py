@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from sim.cli.coverage import add_commands as add_coverage_commands
+from sim.cli.coverage import cmd_coverage
 from sim.cli.experiment import add_commands as add_experiment_commands
 from sim.cli.experiment import (
     add_lang,
@@ -22,6 +24,8 @@ from sim.cli.experiment import (
     whole_number,
 )
 from sim.cli.staffing import add_commands, cmd_recommend, cmd_report
+from sim.cli.workforce import add_commands as add_workforce_commands
+from sim.cli.workforce import cmd_workforce
 from sim.errors import GridsimError, ScenarioError
 from sim.experiment.executors import EXECUTORS
 from sim.files.interrupt import exit_code
@@ -67,11 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_options(p)  # --until-half-width, --target-group, --max-replications
     add_experiment_commands(sub, _add_experiment_options)  # compare, sweep
     add_commands(sub, _add_experiment_options)  # recommend, report
+    add_coverage_commands(sub)  # coverage
+    add_workforce_commands(sub)  # workforce
     return parser
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from sim.scenario.loading import load_scenario
+    from sim.scenario.loading import facility_problems, load_scenario
 
     problems = []
     for file in args.files:
@@ -79,6 +85,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             loaded = load_scenario(file)
         except ScenarioError as exc:
             problems.extend(exc.problems)
+            continue
+        if facility_problems(loaded):
+            problems.extend(facility_problems(loaded))
             continue
         s = loaded.scenario
         households = sum(c.households for c in s.communities)
@@ -114,9 +123,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 COMMANDS = {"validate": cmd_validate, "run": cmd_run}
 COMMANDS.update(recommend=cmd_recommend, report=cmd_report)
 COMMANDS.update(compare=cmd_compare, sweep=cmd_sweep)
+COMMANDS.update(coverage=cmd_coverage, workforce=cmd_workforce)
 
 
-FLAGS = {"targets": "--target", "settings": "--set"}
+FLAGS = {"targets": "--target", "settings": "--set", "kinds": "--kind"}
 """Flags whose name is not the parameter's (``max_replications`` -> ``--max-replications``)."""
 
 
@@ -141,8 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gridsim {args.command}: {as_flags(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (sim.files.interrupt)
-        print("\ninterrupted; finished replications are kept: run the same command again to "
-              "resume", file=sys.stderr)
+        advice = getattr(exc, "advice", None) or "nothing was written"
+        print(f"\ninterrupted; {advice}", file=sys.stderr)
         return exit_code(exc)
 
 

@@ -39,6 +39,7 @@ from sim.experiment.options import Execution, Output
 from sim.experiment.runner import (
     Member,
     default_command,
+    defaults,
     resolve,
     run_study,
     unique_labels,
@@ -232,9 +233,7 @@ def compare(
         if len(names) != len(loaded):
             raise UsageError(f"compare: {len(names)} labels for {len(loaded)} scenarios")
     unique = unique_labels(names)
-    base = loaded[0].scenario.experiment
-    n = replications or base.replications
-    seed = base.seed if seed is None else seed
+    n, seed = defaults(loaded[0], replications, seed)
     command = command or default_command("compare", *loaded, replications=replications,
                                          seed=seed)
     study = run_study("compare", [(u, s, {}) for u, s in zip(unique, loaded, strict=True)],

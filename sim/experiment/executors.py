@@ -24,15 +24,18 @@ import multiprocessing as mp
 import os
 import signal
 import socket
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from sim.errors import GridsimError, OptionError
+from sim.experiment.scripts import unguarded_script
 from sim.files.interrupt import check, polled
 
 EXECUTORS = ("serial", "process", "dask")
@@ -46,6 +49,8 @@ Task = tuple[Any, ...]
 
 class WorkerError(GridsimError):
     """Worker processes kept dying; the finished replications are saved."""
+
+    reason = "worker processes died"
 
 
 def default_workers() -> int:
@@ -106,8 +111,28 @@ def open_executor(
         return Executor(1)
     if executor == "process":
         n = workers or default_workers()
+        if n > 1 and _from_unguarded_script():
+            return Executor(1)
         return ProcessExecutor(n) if n > 1 else Executor(1)
     return DaskExecutor(workers or default_workers(), scheduler)
+
+
+_told: set[Path] = set()
+
+
+def _from_unguarded_script() -> bool:
+    """True (and a note, once per script) when worker processes would rerun the calling
+    script's top level: its replications then run in this process."""
+    script = unguarded_script()
+    if script is None:
+        return False
+    if script not in _told:
+        _told.add(script)
+        print(f"note: {script.name} calls gridsim at its top level, outside "
+              '`if __name__ == "__main__":`; worker processes would run the script again, '
+              "so replications run in this process, one after another. Put the call under "
+              "that line to use every core.", file=sys.stderr)
+    return True
 
 
 # ---------------------------------------------------------------- local process pool
@@ -343,13 +368,14 @@ class DaskExecutor(Executor):
 
 def _check_reachable(address: str) -> None:
     """Fail fast, with a plain message, when nothing listens at a ``tcp://`` address."""
-    parts = urlsplit(address if "://" in address else f"tcp://{address}")
-    if parts.scheme not in ("tcp", "tls"):
-        return  # inproc://, ucx://...: let Dask judge
     try:
+        parts = urlsplit(address if "://" in address else f"tcp://{address}")
         host, port = parts.hostname, parts.port
     except ValueError:
-        port = None
+        host, port = None, None
+    else:
+        if parts.scheme not in ("tcp", "tls"):
+            return  # inproc://, ucx://...: let Dask judge
     if not host or port is None:
         raise OptionError(f"`scheduler`: not an address HOST:PORT or tcp://HOST:PORT: "
                           f"{address!r}", "scheduler")

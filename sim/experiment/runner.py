@@ -8,10 +8,10 @@ so a resumed run reports exactly what an uninterrupted one would.
 
 from __future__ import annotations
 
-import contextlib
 import html
+import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,16 +23,18 @@ from sim.errors import OptionError
 from sim.experiment.executors import Executor, WorkerError
 from sim.experiment.options import Execution, Output
 from sim.experiment.progress import in_notebook, progress_bar
-from sim.files.folder import Folder, command_line, default_folder
-from sim.files.interrupt import interruptible
+from sim.files.folder import Folder, command_line, default_folder, guarded
 from sim.files.runfolder import RunFolder, StudyFolder
 from sim.model.engine import simulate
 from sim.model.plan import build_plan
 from sim.model.recorder import Recorder
+from sim.scenario.limits import MAX_REPLICATIONS
 from sim.scenario.loading import LoadedScenario, load_scenario
 from sim.scenario.schema import Scenario
 
 DEFAULT_MAX_REPLICATIONS = 200
+INTERRUPTING = (KeyboardInterrupt, WorkerError)
+"""What stops a run in a way the same command continues."""
 
 
 def run_replication(
@@ -172,30 +174,6 @@ def simulate_members(
         member.reload()
 
 
-@contextlib.contextmanager
-def guarded(folders: Sequence[Folder | None]) -> Iterator[None]:
-    """Record in every folder's manifest a run stopped by Ctrl-C, SIGTERM or dying workers;
-    release the folders' locks at the end whatever happens."""
-    try:
-        with interruptible():
-            yield
-    except KeyboardInterrupt as exc:
-        reason = str(exc) or "SIGINT"
-        for folder in folders:
-            if folder is not None and folder.manifest.get("status") != "complete":
-                folder.interrupted(reason)
-        raise
-    except WorkerError:
-        for folder in folders:
-            if folder is not None and folder.manifest.get("status") != "complete":
-                folder.interrupted("worker processes died")
-        raise
-    finally:
-        for folder in folders:
-            if folder is not None:
-                folder.close()
-
-
 def resolve(scenario: str | Path | LoadedScenario) -> LoadedScenario:
     """Accept a path or an already loaded scenario."""
     return scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
@@ -254,10 +232,11 @@ def run(
     member = Member(loaded.name, loaded)
     with execution.open() as ex:
         if output.save:
-            path = output.out or default_folder(loaded.name)
+            path = output.out or _resumed(RunFolder.unfinished(loaded, seed, records)) \
+                or default_folder(loaded.name)
             member.folder = RunFolder.open(path, loaded, seed, records, output.command,
                                            stopping.request(n), ex.describe())
-        with guarded([member.folder]):
+        with guarded([member.folder], INTERRUPTING):
             n = replicate(member, n, seed, ex, execution.progress, records, stopping)
             table = member.table(n)
             summary = summarise(table)
@@ -273,9 +252,23 @@ def run(
 
 def defaults(loaded: LoadedScenario, replications: int | None, seed: int | None
              ) -> tuple[int, int]:
-    """Replications and seed: as given, else the scenario's ``experiment:`` settings."""
+    """Replications and seed: as given, else the scenario's ``experiment:`` settings; a count
+    outside 1..MAX_REPLICATIONS or a negative seed is refused."""
     experiment = loaded.scenario.experiment
-    return replications or experiment.replications, experiment.seed if seed is None else seed
+    n = experiment.replications if replications is None else replications
+    check_count("replications", n)
+    seed = experiment.seed if seed is None else seed
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise OptionError(f"`seed`: must be a whole number of at least 0 (got {seed!r})", "seed")
+    return n, seed
+
+
+def check_count(parameter: str, value: object) -> None:
+    """Refuse a replication count that is not a whole number in 1..MAX_REPLICATIONS."""
+    if not isinstance(value, int) or isinstance(value, bool) or not (
+            1 <= value <= MAX_REPLICATIONS):
+        raise OptionError(f"`{parameter}`: must be a whole number from 1 to "
+                          f"{MAX_REPLICATIONS:,} (got {value!r})", parameter)
 
 
 @dataclass(frozen=True)
@@ -292,6 +285,8 @@ class Stopping:
         if max_replications is not None and target is None:
             raise OptionError("`max_replications`: only with `until_half_width`",
                               "max_replications", "until_half_width")
+        if max_replications is not None:
+            check_count("max_replications", max_replications)
         cap = max_replications or (max(DEFAULT_MAX_REPLICATIONS, first) if target else first)
         if cap < first:
             raise OptionError(f"`max_replications` ({cap}) is below `replications` ({first})",
@@ -333,6 +328,14 @@ def replicate(member: Member, n: int, seed: int, executor: Executor, progress: b
                 return n
             n = bar.total = following
             bar.refresh()
+
+
+def _resumed(path: Path | None) -> Path | None:
+    """Say that an unfinished folder found under runs/ is continued (and return it)."""
+    if path is not None:
+        print(f"continuing the unfinished folder {path} (same scenario, seed and options)",
+              file=sys.stderr)
+    return path
 
 
 def _all_records(member: Member, n: int) -> pd.DataFrame:
@@ -424,7 +427,7 @@ def run_study(
         have = sum(r < replications for m in members for r in m.done)
         bar = progress_bar(replications * len(members), have, f"{kind}: {members[0].label}",
                            execution.progress)
-        with guarded(folders), bar:
+        with guarded(folders, INTERRUPTING), bar:
             simulate_members(members, replications, seed, ex, bar)
             for m in members:
                 if m.folder is not None:
@@ -441,10 +444,11 @@ def _open_study(kind: str, labelled: Sequence[tuple[str, LoadedScenario, dict[st
                 members: list[Member], replications: int, seed: int, output: Output,
                 ex: Executor) -> StudyFolder:
     """The study's folder and one run folder per member inside it (all locked, or none)."""
-    path = output.out or default_folder(labelled[0][1].name, kind=kind)
     info = [{"label": label, "folder": label, "scenario": loaded.name,
              "scenario_file": loaded.source, "scenario_sha256": loaded.digest(), **extra}
             for label, loaded, extra in labelled]
+    path = output.out or _resumed(StudyFolder.unfinished(kind, info, seed)) \
+        or default_folder(labelled[0][1].name, kind=kind)
     request = {"replications_requested": replications}
     folders: list[Folder] = []
     try:

@@ -22,7 +22,14 @@ from sim.analysis.statistics import select, summarise
 from sim.analysis.tables import with_ci
 from sim.errors import OptionError, ScenarioError
 from sim.experiment.options import Execution, Output
-from sim.experiment.runner import Member, default_command, resolve, run_study, unique_labels
+from sim.experiment.runner import (
+    Member,
+    default_command,
+    defaults,
+    resolve,
+    run_study,
+    unique_labels,
+)
 from sim.scenario.loading import LoadedScenario
 
 RESERVED = {"experiment.seed": "seed", "experiment.replications": "replications"}
@@ -180,8 +187,7 @@ def sweep(
     variants = settings_of(base, settings)
     keys = list(settings)
     labels = setting_labels(keys, [o for o, _ in variants])
-    n = replications or base.scenario.experiment.replications
-    seed = base.scenario.experiment.seed if seed is None else seed
+    n, seed = defaults(base, replications, seed)
     command = command or default_command("sweep", base, dict(settings),
                                          replications=replications, seed=seed)
     by_label = {label: overrides for label, (overrides, _) in zip(labels, variants, strict=True)}

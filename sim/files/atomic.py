@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+
+from sim.errors import RunFolderError
 
 Writer = Callable[[Path], object]
 """Writes a file at the path it is given."""
@@ -23,8 +26,11 @@ def atomic_write(path: Path, write: Writer) -> None:
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as exc:  # a full disk, a read-only folder, a folder removed meanwhile
+        raise RunFolderError(f"{path}: cannot be written ({exc.strerror or exc})") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
     _fsync_dir(path.parent)
 
 

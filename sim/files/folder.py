@@ -24,7 +24,7 @@ import platform
 import re
 import sys
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -32,7 +32,7 @@ from typing import Any
 
 from sim.errors import RunFolderError
 from sim.files.atomic import Writer, atomic_write, write_text
-from sim.files.interrupt import deferred_signals
+from sim.files.interrupt import deferred_signals, interruptible
 
 MANIFEST = "manifest.json"
 LOG = "run.log"
@@ -44,20 +44,50 @@ MUST_MATCH = ("gridsim", SOURCES, "numpy")
 COMPLETE = "complete"
 
 
+RUNS = Path("runs")
+"""Where result folders go when no output folder is given."""
+
+
 def default_folder(name: str, now: dt.datetime | None = None, kind: str = "") -> Path:
     """``runs/<date>-<time>-[<kind>-]<scenario name>``, the default output folder."""
     now = now or dt.datetime.now()
     slug = slugify(name) or "scenario"
-    return Path("runs") / f"{now:%Y%m%d-%H%M%S}-{kind + '-' if kind else ''}{slug}"
+    return RUNS / f"{now:%Y%m%d-%H%M%S}-{kind + '-' if kind else ''}{slug}"
+
+
+def unfinished_folder(kind: str, matches: Callable[[Mapping[str, Any]], bool],
+                      root: Path = RUNS) -> Path | None:
+    """The newest folder under ``root`` holding an unfinished ``kind`` of results that
+    ``matches`` and that this toolkit can continue (same sources and numpy; not being written
+    by another process): where the same command, run again without an output folder, goes on.
+    """
+    found = []
+    for file in root.glob(f"*/{MANIFEST}") if root.is_dir() else ():
+        try:
+            manifest = read_manifest(file.parent)
+        except RunFolderError:
+            continue
+        if (manifest is None or manifest.get("kind", "run") != kind
+                or is_finished(file.parent, manifest) or not _same_versions(manifest)
+                or not matches(manifest) or _locked(file.parent)):
+            continue
+        found.append(file.parent)
+    return max(found, key=lambda p: p.name, default=None)
+
+
+def _same_versions(manifest: Mapping[str, Any]) -> bool:
+    then = manifest.get("versions")
+    now = versions()
+    return isinstance(then, dict) and all(then.get(k) == now.get(k) for k in MUST_MATCH)
 
 
 def slugify(text: str, limit: int = 40) -> str:
     """A folder name from ``text``: letters and digits of any script (lower-case; Chinese kept:
-    ``澄城县-基线``) and ``_.=+,-``, every other run of characters (spaces, slashes, quotes,
-    colons) one ``-``; at most ``limit`` characters. NFKC-normalised, so full-width forms and
-    composed/decomposed accents give one name on every system."""
+    ``澄城县-基线``) and ``_.=+-``, every other run of characters (spaces, commas, slashes,
+    quotes, colons) one ``-``; at most ``limit`` characters. NFKC-normalised, so full-width
+    forms and composed/decomposed accents give one name on every system."""
     text = unicodedata.normalize("NFKC", text).lower()
-    slug = "".join(c if c.isalnum() or c in "_.=+,-" else " " for c in text)
+    slug = "".join(c if c.isalnum() or c in "_.=+-" else " " for c in text)
     return re.sub(r"\s+", "-", slug.strip()).strip("-.")[:limit].strip("-.")
 
 
@@ -132,7 +162,7 @@ class Folder:
         not empty is not ours.
         """
         manifest = read_manifest(path)
-        if manifest is None and path.exists() and (not path.is_dir() or any(path.iterdir())):
+        if manifest is None and path.exists() and (not path.is_dir() or _holds_files(path)):
             raise RunFolderError(
                 f"{path}: exists and is not a result folder (no {MANIFEST}); choose another "
                 "output folder"
@@ -140,7 +170,11 @@ class Folder:
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise RunFolderError(f"{path}: cannot create the folder ({exc})") from None
+            raise RunFolderError(f"{path}: cannot create the folder ({exc.strerror or exc})"
+                                 ) from None
+        if not os.access(path, os.W_OK):
+            raise RunFolderError(f"{path}: the folder is not writable; choose another output "
+                                 "folder")
         lock = _lock_folder(path)
         if manifest is None:
             manifest = read_manifest(path)  # another process may have created it meanwhile
@@ -202,21 +236,24 @@ class Folder:
         with open(self.path / LOG, "a", encoding="utf-8") as f:
             f.write(f"{now_text()} pid {os.getpid()}: {message}\n")
 
-    def interrupted(self, reason: str, advice: str = "run the same command again to resume"
-                    ) -> None:
-        """Record that this session stopped before the end."""
-        self.session.update(ended=now_text(), outcome=f"interrupted ({reason})")
-        self.manifest["status"] = "interrupted"
-        self.write_manifest()
-        self.log(f"interrupted ({reason}); {advice}")
+    def advice(self) -> str:
+        """What running the same command again does, truthfully."""
+        return "run the same command again to resume: finished replications are kept"
+
+    def interrupted(self, reason: str) -> None:
+        """Record that this session stopped before the end (it can be continued)."""
+        self._end("interrupted", reason, self.advice())
 
     def failed(self, reason: str) -> None:
         """Record that this session failed (bad input found late, a full disk, ...)."""
-        self.session.update(ended=now_text(), outcome=f"failed ({reason})")
-        self.manifest["status"] = "failed"
-        with contextlib.suppress(OSError):
+        self._end("failed", reason)
+
+    def _end(self, status: str, reason: str, advice: str = "") -> None:
+        self.session.update(ended=now_text(), outcome=f"{status} ({reason})")
+        self.manifest["status"] = status
+        with contextlib.suppress(OSError, RunFolderError):  # e.g. the disk is still full
             self.write_manifest()
-            self.log(f"failed ({reason})")
+            self.log(f"{status} ({reason})" + (f"; {advice}" if advice else ""))
 
     def publish(self, files: Mapping[str, Writer], marker: str, **extra: Any) -> None:
         """Write the result ``files`` (name -> writer), mark the folder complete, and write the
@@ -241,6 +278,50 @@ class Folder:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@contextlib.contextmanager
+def guarded(folders: Sequence[Folder | None],
+            interrupting: tuple[type[BaseException], ...] = (KeyboardInterrupt,)
+            ) -> Iterator[None]:
+    """Inside: Ctrl-C and SIGTERM stop cleanly (:mod:`sim.files.interrupt`). Each folder
+    records how its session ended — ``interrupted`` (by one of ``interrupting``: it can be
+    continued) or ``failed`` — and is unlocked at the end, whatever happens."""
+    live = [f for f in folders if f is not None]
+    try:
+        with interruptible():
+            yield
+    except interrupting as exc:
+        for folder in live:
+            if folder.manifest.get("status") != COMPLETE:
+                folder.interrupted(getattr(exc, "reason", None) or str(exc) or "SIGINT")
+        if live:  # what the command line prints
+            exc.advice = live[0].advice()  # type: ignore[attr-defined]
+        raise
+    except BaseException as exc:
+        for folder in live:
+            if folder.manifest.get("status") != COMPLETE:
+                folder.failed(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        raise
+    finally:
+        for folder in live:
+            folder.close()
+
+
+def _holds_files(path: Path) -> bool:
+    """Whether ``path`` holds anything but temporaries left by a killed writer."""
+    return any(not (p.name.startswith(".") and ".tmp-" in p.name) for p in path.iterdir())
+
+
+def _locked(path: Path) -> bool:
+    """Whether another process holds ``path``'s lock now."""
+    try:
+        fd = _lock_folder(path)
+    except RunFolderError:
+        return True
+    if fd is not None:
+        os.close(fd)
+    return False
 
 
 def _lock_folder(path: Path) -> int | None:

@@ -20,8 +20,8 @@ import pandas as pd
 
 from sim.errors import RunFolderError
 from sim.files.atomic import Writer, atomic_write, csv_writer
-from sim.files.folder import MANIFEST, Folder, now_text, versions
-from sim.files.interrupt import deferred_signals, interruptible
+from sim.files.folder import MANIFEST, Folder, guarded, now_text, versions
+from sim.files.interrupt import deferred_signals
 
 PARTS = "parts"
 
@@ -120,20 +120,9 @@ class ResultFolder(Folder):
     @contextlib.contextmanager
     def guarded(self) -> Iterator[ResultFolder]:
         """Inside: Ctrl-C and SIGTERM stop cleanly; the folder records how the session ended
-        and is unlocked at the end, whatever happens."""
-        try:
-            with interruptible():
-                yield self
-        except KeyboardInterrupt as exc:
-            if self.manifest.get("status") != "complete":
-                self.interrupted(str(exc) or "SIGINT", self.advice())
-            raise
-        except BaseException as exc:
-            if self.manifest.get("status") != "complete":
-                self.failed(type(exc).__name__)
-            raise
-        finally:
-            self.close()
+        and is unlocked at the end, whatever happens (:func:`sim.files.folder.guarded`)."""
+        with guarded([self]):
+            yield self
 
     def advice(self) -> str:
         """What running the same command again does, truthfully."""

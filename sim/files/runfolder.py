@@ -29,6 +29,7 @@ Guarantees:
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ import pandas as pd
 
 from sim.errors import RunFolderError
 from sim.files.atomic import atomic_write, csv_writer, write_text
-from sim.files.folder import MANIFEST, Folder, now_text, versions
+from sim.files.folder import MANIFEST, Folder, now_text, unfinished_folder, versions
 from sim.files.interrupt import deferred_signals
 from sim.scenario.loading import LoadedScenario
 
@@ -51,6 +52,15 @@ STREAMS = ("numpy PCG64 per named source, from SeedSequence(seed, spawn_key=(rep
 
 class RunFolder(Folder):
     """The run folder of one scenario, being written or resumed."""
+
+    @staticmethod
+    def unfinished(loaded: LoadedScenario, seed: int, records: bool) -> Path | None:
+        """The newest unfinished run folder (under ``runs/``) of this scenario, seed and records
+        setting, which the same command continues when no output folder is given."""
+        digest = loaded.digest()
+        return unfinished_folder("run", lambda m: m.get("scenario_sha256") == digest
+                                 and m.get("seed") == seed
+                                 and bool(m.get("records")) == records)
 
     @classmethod
     def open(
@@ -119,7 +129,10 @@ class RunFolder(Folder):
         if not (self.path / PARTS).is_dir():
             return out
         for file in sorted((self.path / PARTS).glob("replication-*.csv")):
-            replication = int(file.stem.split("-")[1])
+            number = file.stem.removeprefix("replication-")
+            if not number.isdigit():
+                continue  # not a part this toolkit wrote
+            replication = int(number)
             if limit is not None and replication >= limit:
                 continue
             if self.manifest.get("records") and not self._part(replication, "issues",
@@ -156,6 +169,7 @@ class RunFolder(Folder):
         Ctrl-C and SIGTERM wait until the part, its count and its log line are all written.
         """
         with deferred_signals():
+            (self.path / PARTS).mkdir(exist_ok=True)
             if records is not None:
                 atomic_write(self._part(replication, "issues", "parquet"),
                              lambda p: records.to_parquet(p, index=False))
@@ -180,6 +194,19 @@ class RunFolder(Folder):
 class StudyFolder(Folder):
     """The top folder of a comparison or a sweep: a manifest, the combined table, and one run
     folder per scenario inside it."""
+
+    @staticmethod
+    def unfinished(kind: str, members: list[dict[str, Any]], seed: int) -> Path | None:
+        """The newest unfinished ``kind`` folder (under ``runs/``) of these members and seed."""
+        wanted = [(m["folder"], m["scenario_sha256"]) for m in members]
+
+        def matches(manifest: Mapping[str, Any]) -> bool:
+            then = manifest.get("members")
+            return manifest.get("seed") == seed and isinstance(then, list) and all(
+                isinstance(m, dict) for m in then) and [
+                (m.get("folder"), m.get("scenario_sha256")) for m in then] == wanted
+
+        return unfinished_folder(kind, matches)
 
     @classmethod
     def open(

@@ -191,7 +191,7 @@ def share_table(view: CompareView, metric: str) -> tuple[pd.DataFrame, pd.DataFr
         rows.append(row)
         classes.append(cls)
     frame = pd.DataFrame(rows)
-    return frame, pd.DataFrame(classes, columns=frame.columns).fillna("")
+    return frame, pd.DataFrame(classes, columns=frame.columns, dtype=object).fillna("")
 
 
 def compare_page(view: CompareView, manifest: dict[str, Any]) -> Report:
@@ -276,7 +276,9 @@ def compare_text(view: CompareView, width: int | None = None) -> str:
     the paired differences with their verdicts (compare.csv's columns)."""
     t = view.names.t
     width = width or terminal_width()
-    parts = [*view.headline, "", t("cli.compare_head")]
+    n = int(view.table["paired_replications"].max()) if len(view.table) else 0
+    parts = [t("text.compare_intro", k=len(view.labels), n=n, baseline=view.baseline),
+             *view.headline, "", t("cli.compare_head")]
     for metric in SHARES:
         rows = view.table[(view.table["community"] == ALL) & (view.table["metric"] == metric)]
         if "grid" in rows:
@@ -294,6 +296,18 @@ def compare_text(view: CompareView, width: int | None = None) -> str:
                                               rows["verdict"], strict=True)],
             "verdict": rows["verdict"]})
         parts += ["", f"{metric}:", render(cells, width, keys=2)]
+    real = view.table[(view.table["community"] != ALL) & view.table["metric"].isin(SHARES)
+                      & view.table["verdict"].isin(["better", "worse"])]
+    if "grid" in real:
+        real = real[real["grid"] == ALL]
+    if not real.empty:
+        cells = pd.DataFrame({
+            "community": real["community"], "category": real["category"],
+            "scenario": real["scenario"], "metric": real["metric"],
+            "difference": [signed(d, h, 2).replace(" ± ", "±") for d, h in zip(
+                real["difference"], real["difference_half_width"], strict=True)],
+            "verdict": real["verdict"]})
+        parts += ["", t("cli.compare_communities"), render(cells, width, keys=3)]
     parts += ["", t("text.interval_legend")]
     return "\n".join(parts)
 

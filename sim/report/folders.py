@@ -59,7 +59,10 @@ def write_report(folder: str | Path, lang: str | None = None) -> Path:
     writer = REPORTS.get(kind)
     if writer is None:
         known = ", ".join(sorted(REPORTS))
-        raise RunFolderError(f"{folder}: a {kind} folder has no report (reports: {known})")
+        made = (f"; its report.html was written by gridsim {kind}"
+                if (folder / "report.html").exists() else "")
+        raise RunFolderError(f"{folder}: gridsim report makes reports of {known} folders, not "
+                             f"of a {kind} folder{made}")
     return writer(folder, manifest, check_language(lang) if lang else "")
 
 

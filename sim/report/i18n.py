@@ -366,6 +366,9 @@ register({
     "cli.compare_head": {"zh": "各类事项在本类时限内的比例，各方案与基准的配对差值：",
                          "en": "Each category's share within its own limits, per scenario, "
                                "with the paired difference to the baseline:"},
+    "cli.compare_communities": {"zh": "各社区中的真实差异（其余无明显差异）：",
+                                "en": "Real differences by community (the others: no clear "
+                                      "difference):"},
     "cli.sweep_head": {"zh": "各设置下各类事项在本类时限内的比例：",
                        "en": "Each category's share within its own limits at each setting:"},
 })

@@ -885,3 +885,158 @@ def setting_lines(
     ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     ax.set_title(title or "", fontsize=11)
     return fig
+
+
+# ---------------------------------------------------------------- labels in Chinese
+
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+                "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei",
+                "PingFang SC", "Heiti SC")
+
+
+def cjk_font() -> str | None:
+    """The family name of an installed font that draws Chinese, or None."""
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FAMILIES if name in names), None)
+
+
+def label_language(lang: str) -> str:
+    """The language plot labels can be drawn in: ``lang``, or ``en`` when ``lang`` is ``zh``
+    and no font that draws Chinese is installed (the labels would be empty boxes)."""
+    return lang if lang != "zh" or cjk_font() else "en"
+
+
+def _font_context():
+    """Figures made inside draw Chinese with the installed CJK font (if any)."""
+    import contextlib
+
+    from matplotlib import rc_context
+
+    family = cjk_font()
+    if family is None:
+        return contextlib.nullcontext()
+    return rc_context({"font.family": "sans-serif",
+                       "font.sans-serif": [family, "DejaVu Sans"]})
+
+
+# ---------------------------------------------------------------- the living circle
+
+KIND_MARKERS = {"rainbow_pavilion": "*", "party_mass_home": "s", "day_care_centre": "^",
+                "service_centre": "D"}
+
+
+def coverage_map(
+    grids: pd.DataFrame,
+    points: pd.DataFrame,
+    radius_m: float,
+    metric: str = "euclidean",
+    title: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    circles: bool = True,
+) -> Figure:
+    """Grids covered and left out, the service points and their walking circles.
+
+    ``grids``: ``grid``, ``x_m``, ``y_m``, ``area_m2`` and ``covered`` (bool) per grid;
+    ``points``: ``x_m``, ``y_m``, ``kind`` and ``new`` (bool: a proposed point, drawn hollow
+    with a dashed circle). ``radius_m`` is the distance walked within the time limit, as the
+    crow flies (``manhattan``: a diamond). ``labels`` names the legend entries: ``covered``,
+    ``left_out``, ``new``, and each kind.
+    """
+    from matplotlib.collections import PatchCollection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle, Patch, Polygon, Rectangle
+
+    names = {"covered": "covered", "left_out": "left out", "new": "proposed",
+             **dict(labels or {})}
+    half = np.sqrt(grids["area_m2"].to_numpy(float).clip(1.0)) / 2
+    x, y = grids["x_m"].to_numpy(float), grids["y_m"].to_numpy(float)
+    pad = max(float(half.max()), 0.15 * radius_m)
+    span_x = float((x + half).max() - (x - half).min()) + 2 * pad
+    span_y = float((y + half).max() - (y - half).min()) + 2 * pad
+    with _font_context():
+        fig = Figure(figsize=(9.0, min(max(6.6 * span_y / span_x + 0.9, 3.0), 9.0)),
+                     layout="constrained")
+        ax = fig.subplots()
+        covered = grids["covered"].to_numpy(bool)
+        squares = [Rectangle((a - h, b - h), 2 * h, 2 * h) for a, b, h in zip(x, y, half,
+                                                                              strict=True)]
+        face = np.where(covered[:, None], [[0.70, 0.87, 0.70, 1.0]], [[0.98, 0.62, 0.50, 1.0]])
+        ax.add_collection(PatchCollection(squares, facecolor=face, edgecolor="white", lw=0.5))
+        kinds = list(dict.fromkeys(points["kind"]))
+        for i, kind in enumerate(kinds):
+            colour = PALETTE[i % len(PALETTE)]
+            for row in points[points["kind"] == kind].itertuples():
+                new = bool(getattr(row, "new", False))
+                if circles:
+                    if metric == "manhattan":
+                        r = radius_m
+                        shape = Polygon([(row.x_m + r, row.y_m), (row.x_m, row.y_m + r),
+                                         (row.x_m - r, row.y_m), (row.x_m, row.y_m - r)])
+                    else:
+                        shape = Circle((row.x_m, row.y_m), radius_m)
+                    shape.set(fill=False, edgecolor=colour, lw=1.0, alpha=0.8,
+                              linestyle="--" if new else "-")
+                    ax.add_patch(shape)
+                ax.plot(row.x_m, row.y_m, KIND_MARKERS.get(kind, "o"), ms=9 if new else 8,
+                        mfc="white" if new else colour, mec=colour, mew=1.6, zorder=5)
+        handles = [Patch(color=(0.70, 0.87, 0.70), label=names["covered"]),
+                   Patch(color=(0.98, 0.62, 0.50), label=names["left_out"])]
+        handles += [Line2D([], [], ls="", marker=KIND_MARKERS.get(k, "o"),
+                           color=PALETTE[i % len(PALETTE)], label=names.get(k, k))
+                    for i, k in enumerate(kinds)]
+        if "new" in points and points["new"].any():
+            handles.append(Line2D([], [], ls="--", marker="o", mfc="white", color="#555555",
+                                  label=names["new"]))
+        ax.set_xlim(float((x - half).min()) - pad, float((x + half).max()) + pad)
+        ax.set_ylim(float((y - half).min()) - pad, float((y + half).max()) + pad)
+        ax.set_aspect("equal")
+        ax.set_xlabel("x (m)")
+        ax.set_ylabel("y (m)")
+        fig.legend(handles=handles, fontsize=8, loc="outside right upper")
+        if title:
+            ax.set_title(title, fontsize=10)
+    return fig
+
+
+# ---------------------------------------------------------------- projections with bands
+
+
+def band_chart(
+    frame: pd.DataFrame,
+    x: str,
+    value: str,
+    low: str,
+    high: str,
+    hue: str | None = None,
+    title: str | None = None,
+    ylabel: str | None = None,
+    line: float | None = None,
+    line_label: str | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """Lines of ``value`` over ``x`` with shaded bands from ``low`` to ``high``, one per
+    ``hue`` (e.g. a projection and the interval of its simulated paths); ``line`` draws a
+    dashed horizontal target. ``labels`` renames the hue values in the legend."""
+    with _font_context():
+        fig = Figure(figsize=(7.5, 4.2), layout="constrained")
+        ax = fig.subplots()
+        groups = frame.groupby(hue, sort=False) if hue else [(None, frame)]
+        for i, (name, rows) in enumerate(groups):
+            colour = PALETTE[i % len(PALETTE)]
+            shown = (labels or {}).get(name, name) if name is not None else None
+            ax.fill_between(rows[x], rows[low], rows[high], color=colour, alpha=0.18, lw=0)
+            ax.plot(rows[x], rows[value], "-o", color=colour, ms=3, label=shown)
+        if line is not None:
+            ax.axhline(line, color=COLOURS["target"], ls="--", lw=1, label=line_label)
+        ax.set_xlabel(x)
+        if ylabel:
+            ax.set_ylabel(ylabel)
+        if title:
+            ax.set_title(title, fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        if hue or line is not None:
+            ax.legend(fontsize=8)
+    return fig

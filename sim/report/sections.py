@@ -125,7 +125,7 @@ def attainment_display(table: pd.DataFrame, names: Names, by: str = "community",
         rows.append(out)
         classes.append(cls)
     frame = pd.DataFrame(rows)
-    marks = pd.DataFrame(classes, columns=frame.columns).fillna("")
+    marks = pd.DataFrame(classes, columns=frame.columns, dtype=object).fillna("")
     return frame, marks
 
 

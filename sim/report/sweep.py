@@ -151,7 +151,9 @@ def sweep_text(view: SweepView, width: int | None = None) -> str:
     category (missed ``*``, unclear ``?``)."""
     t = view.names.t
     width = width or terminal_width()
-    parts = [*view.headline, "", t("cli.sweep_head")]
+    n = int(view.table["replications"].max()) if len(view.table) else 0
+    parts = [t("text.sweep_intro", k=len(view.settings), n=n, keys=", ".join(view.keys)),
+             *view.headline, "", t("cli.sweep_head")]
     marks = {"missed": "*", "unclear": "?"}
     for metric, state in ((RESPONSE, "response_attainment"),
                           (RESOLUTION, "resolution_attainment")):

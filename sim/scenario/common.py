@@ -34,7 +34,7 @@ Share = Annotated[float, Field(ge=0, le=1)]
 class StrictModel(BaseModel):
     """Base of all scenario models: unknown keys are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------- distributions

@@ -37,7 +37,7 @@ ALWAYS = "always"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------- calendars
@@ -133,6 +133,10 @@ class GridItem(_Strict):
     )
     building_heads: bool = Field(
         default=True, description="Whether building heads (楼栋长) report the grid's issues."
+    )
+    elderly_share: Share | None = Field(
+        default=None, description="Share of households with an elderly member (aged 60+); "
+        "default: the community's (coverage weights)."
     )
 
 

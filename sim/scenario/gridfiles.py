@@ -5,12 +5,12 @@ A scenario names one with ``grid_file:`` (a path relative to the scenario file t
 layout, so the rest of the toolkit only ever sees :class:`~sim.scenario.governance.TableGrids`.
 
 CSV columns: ``grid_id, community_id, households, x_m, y_m`` (required) and ``name, area_m2,
-issue_weight, building_heads`` (optional; an empty cell takes the default). GeoJSON: a
-FeatureCollection of Polygon/MultiPolygon features with those properties except ``x_m, y_m``;
-the centre (centroid) and area come from the geometry. Coordinates are projected metres, or
-WGS84 longitude/latitude degrees when every coordinate lies within |x| <= 180, |y| <= 90 (or
-the file's ``crs`` member names CRS84/EPSG:4326); degrees are projected with a local
-equirectangular projection (:func:`project_lonlat`). See docs/grids.md.
+issue_weight, building_heads, elderly_share`` (optional; an empty cell takes the default).
+GeoJSON: a FeatureCollection of Polygon/MultiPolygon features with those properties except
+``x_m, y_m``; the centre (centroid) and area come from the geometry. Coordinates are projected
+metres, or WGS84 longitude/latitude degrees when every coordinate lies within |x| <= 180,
+|y| <= 90 (or the file's ``crs`` member names CRS84/EPSG:4326); degrees are projected with a
+local equirectangular projection (:func:`project_lonlat`). See docs/grids.md.
 
 Every problem of the file is collected and raised together as one
 :class:`~sim.errors.ScenarioError`, each message naming the file and the row (CSV: its line
@@ -33,9 +33,11 @@ import numpy as np
 
 from sim.errors import ScenarioError
 from sim.scenario.common import is_grid_id
+from sim.scenario.files import read_text
+from sim.scenario.limits import MAX_GRIDS
 
 REQUIRED = ("grid_id", "community_id", "households", "x_m", "y_m")
-OPTIONAL = ("name", "area_m2", "issue_weight", "building_heads")
+OPTIONAL = ("name", "area_m2", "issue_weight", "building_heads", "elderly_share")
 GEOJSON_REQUIRED = ("grid_id", "community_id", "households")
 CSV_SUFFIXES = (".csv",)
 GEOJSON_SUFFIXES = (".geojson", ".json")
@@ -209,6 +211,13 @@ def _real(lowest: float | None = None, inclusive: bool = True):
     return parse
 
 
+def _share(value: Any, required: bool) -> tuple[Any, str | None]:
+    number, error = _real(0.0)(value, required)
+    if error is None and number is not None and number > 1:
+        return None, f"must be a share between 0 and 1 (got {_show(value)})"
+    return number, error
+
+
 def _parse_bool(value: Any, required: bool) -> tuple[Any, str | None]:
     if _missing(value):
         return None, None
@@ -232,6 +241,7 @@ _PARSERS: dict[str, Callable[[Any, bool], tuple[Any, str | None]]] = {
     "area_m2": _real(0.0, inclusive=False),
     "issue_weight": _real(0.0),
     "building_heads": _parse_bool,
+    "elderly_share": _share,
 }
 
 
@@ -253,10 +263,7 @@ def _near_misses(names: list[str], known: tuple[str, ...], what: str, where: str
 def read_csv_grids(path: Path) -> tuple[list[GridRecord], list[str]]:
     """The grids of a CSV file and the problems found (whole-file problems raise at once)."""
     where = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([f"{where}: cannot be read ({exc})"]) from None
+    text = read_text(path, "grid file", encoding="utf-8-sig")
     if not text.strip():
         raise ScenarioError([f"{where}: empty file (expected a header line: "
                              f"{', '.join(REQUIRED)})"])
@@ -270,6 +277,9 @@ def read_csv_grids(path: Path) -> tuple[list[GridRecord], list[str]]:
             line = reader.line_num
     except csv.Error as exc:
         raise ScenarioError([f"{where}: line {reader.line_num}: malformed CSV ({exc})"]) from None
+    if len(rows) > MAX_GRIDS:
+        raise ScenarioError([f"{where}: {len(rows):,} rows are more than the {MAX_GRIDS:,} grids "
+                             "one scenario may have"])
 
     problems: list[str] = []
     missing = [c for c in REQUIRED if c not in header]
@@ -322,10 +332,7 @@ def read_geojson_grids(path: Path) -> tuple[list[GridRecord], list[str]]:
     from shapely.validation import explain_validity
 
     where = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([f"{where}: cannot be read ({exc})"]) from None
+    text = read_text(path, "grid file", encoding="utf-8-sig")
     if not text.strip():
         raise ScenarioError([f"{where}: empty file (expected a GeoJSON FeatureCollection)"])
     try:
@@ -333,6 +340,8 @@ def read_geojson_grids(path: Path) -> tuple[list[GridRecord], list[str]]:
     except json.JSONDecodeError as exc:
         raise ScenarioError([f"{where}: malformed GeoJSON: line {exc.lineno}, column "
                              f"{exc.colno}: {exc.msg}"]) from None
+    except RecursionError:
+        raise ScenarioError([f"{where}: malformed GeoJSON: nested too deeply"]) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         got = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
         raise ScenarioError([f"{where}: malformed GeoJSON: expected a FeatureCollection "
@@ -342,6 +351,9 @@ def read_geojson_grids(path: Path) -> tuple[list[GridRecord], list[str]]:
         raise ScenarioError([f"{where}: malformed GeoJSON: 'features' must be a list"])
     if not features:
         raise ScenarioError([f"{where}: no features in the FeatureCollection"])
+    if len(features) > MAX_GRIDS:
+        raise ScenarioError([f"{where}: {len(features):,} features are more than the "
+                             f"{MAX_GRIDS:,} grids one scenario may have"])
 
     problems: list[str] = []
     records: list[GridRecord] = []
@@ -373,8 +385,10 @@ def read_geojson_grids(path: Path) -> tuple[list[GridRecord], list[str]]:
     problems[:0] = _near_misses(sorted(seen_names), GEOJSON_REQUIRED + OPTIONAL, "property",
                                 where)
 
+    if doc.get("crs") is None:
+        problems += _mixed_units(records, geometries, where)
     usable = [g for g in geometries if g is not None]
-    if usable:
+    if usable and not problems:
         project = _projection(doc, usable, shapely)
         for record, geometry in zip(records, geometries, strict=True):
             if record.item is None or geometry is None:
@@ -402,6 +416,9 @@ def _geometry(raw: Any, shape: Any, explain_validity: Any) -> Any:
         geometry = shape(raw)
     except Exception as exc:  # shapely raises ValueError, TypeError, GEOSException, ...
         return f"invalid coordinates ({exc})"
+    open_ring = _open_ring(raw)
+    if open_ring:
+        return open_ring
     if geometry.is_empty:
         return f"empty {kind}"
     coords = np.asarray(_coordinates(geometry))
@@ -412,6 +429,36 @@ def _geometry(raw: Any, shape: Any, explain_validity: Any) -> Any:
     if geometry.area <= 0:
         return f"invalid {kind}: zero area"
     return geometry
+
+
+def _open_ring(raw: dict[str, Any]) -> str:
+    """'' when every ring ends where it starts (as GeoJSON requires), else what is wrong."""
+    polygons = raw["coordinates"] if raw["type"] == "MultiPolygon" else [raw["coordinates"]]
+    for p, polygon in enumerate(polygons, start=1):
+        for r, ring in enumerate(polygon if isinstance(polygon, list) else [], start=1):
+            if isinstance(ring, list) and len(ring) >= 2 and ring[0] != ring[-1]:
+                where = f"polygon {p}, ring {r}" if raw["type"] == "MultiPolygon" else f"ring {r}"
+                return (f"{where} is not closed: a GeoJSON ring ends at the point it starts "
+                        f"({ring[0]} ... {ring[-1]})")
+    return ""
+
+
+def _in_degrees(geometry: Any) -> bool:
+    coords = _coordinates(geometry)
+    return bool(np.all(np.abs(coords[:, 0]) <= 180) and np.all(np.abs(coords[:, 1]) <= 90))
+
+
+def _mixed_units(records: list[GridRecord], geometries: list[Any], where: str) -> list[str]:
+    """Features outside longitude/latitude ranges in a file whose other features are within
+    them: one stray feature must not turn the whole file into metres."""
+    placed = [(r, g) for r, g in zip(records, geometries, strict=True) if g is not None]
+    degrees = [_in_degrees(g) for _, g in placed]
+    if not placed or all(degrees) or sum(degrees) < len(placed) / 2:
+        return []
+    return [f"{where}: {r.where}: geometry: coordinates outside longitude/latitude degrees "
+            f"(e.g. {tuple(float(v) for v in _coordinates(g)[0])}) while the other features "
+            "are in degrees; give every feature in one system (or name a projected `crs`)"
+            for (r, g), inside in zip(placed, degrees, strict=True) if not inside]
 
 
 def _coordinates(geometry: Any) -> Any:

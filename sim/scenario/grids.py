@@ -49,6 +49,7 @@ class GridTable:
     area_m2: np.ndarray
     issue_weight: np.ndarray
     building_heads: np.ndarray  # bool
+    elderly_share: np.ndarray  # households with an elderly member; NaN where none is given
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -78,16 +79,21 @@ def build_grids(scenario: Scenario) -> GridTable:
     - ``table``: as given; a missing area is (distance to the nearest other grid centre of the
       community)², or households × :data:`M2_PER_HOUSEHOLD` for a lone grid.
 
+    ``elderly_share`` is the grid's, else its community's, else ``coverage.elderly_share``.
+
     Raises :class:`ScenarioError` if two grids of the scenario share an id.
     """
     ids: list[str] = []
     columns: dict[str, list] = {k: [] for k in (
-        "community", "households", "x_m", "y_m", "area_m2", "issue_weight", "building_heads")}
+        "community", "households", "x_m", "y_m", "area_m2", "issue_weight", "building_heads",
+        "elderly_share")}
     for c, community in enumerate(scenario.communities):
         rows = _community_grids(community)
+        default = _first(community.elderly_share, scenario.coverage.elderly_share)
         for row in rows:
             ids.append(row.pop("id"))
             row["community"] = c
+            row["elderly_share"] = _first(row.pop("elderly_share", None), default)
             for key, value in row.items():
                 columns[key].append(value)
     _check_unique(ids, columns["community"], scenario)
@@ -106,7 +112,13 @@ def build_grids(scenario: Scenario) -> GridTable:
         area_m2=frozen(columns["area_m2"], float),
         issue_weight=frozen(columns["issue_weight"], float),
         building_heads=frozen(columns["building_heads"], bool),
+        elderly_share=frozen(columns["elderly_share"], float),
     )
+
+
+def _first(*values: float | None) -> float:
+    """The first value given, else NaN."""
+    return next((float(v) for v in values if v is not None), math.nan)
 
 
 def _community_grids(community: Community) -> list[dict]:
@@ -156,7 +168,7 @@ def _table(grids: TableGrids) -> list[dict]:
             area = nearest**2 if nearest > 0 else max(g.households, 1) * M2_PER_HOUSEHOLD
         out.append(dict(id=g.id, households=g.households, x_m=g.x_m, y_m=g.y_m,
                         area_m2=float(area), issue_weight=g.issue_weight,
-                        building_heads=g.building_heads))
+                        building_heads=g.building_heads, elderly_share=g.elderly_share))
     return out
 
 
@@ -236,11 +248,18 @@ CENTRE_TO_SQUARE = (math.sqrt(2) + math.log(1 + math.sqrt(2))) / 6
 """Mean Euclidean distance from the centre of a unit square to a uniform point in it (0.3826)."""
 
 
-def from_point_distance_m(centre_m: np.ndarray, area_m2: np.ndarray, metric: str) -> np.ndarray:
+def from_point_distance_m(centre_m, area_m2, metric: str = "euclidean") -> np.ndarray:
     """Mean distance from a point ``centre_m`` away from a square grid's centre to a uniform
     point of the grid: exact when the point is the centre (0.3826·√A euclidean, √A/2
-    manhattan), tending to ``centre_m`` far away (a smooth approximation between)."""
-    side = np.sqrt(area_m2)
+    manhattan), tending to ``centre_m`` far away (a smooth approximation between).
+
+    The engine's travel from a responder's base to an issue in a grid, and coverage's walk
+    from a service point to a household of a grid: one distance model for both.
+    """
+    centre_m = np.asarray(centre_m, dtype=float)
+    side = np.sqrt(np.asarray(area_m2, dtype=float))
     if metric == "manhattan":
         return np.maximum(centre_m, side / 2)
-    return np.hypot(centre_m, CENTRE_TO_SQUARE * side)
+    if metric == "euclidean":
+        return np.hypot(centre_m, CENTRE_TO_SQUARE * side)
+    raise ValueError(f"unknown metric {metric!r} (known: {', '.join(METRICS)})")

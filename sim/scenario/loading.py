@@ -23,14 +23,21 @@ from pydantic import BaseModel, ValidationError
 from sim.errors import ScenarioError
 from sim.scenario.capacity import shortfall
 from sim.scenario.common import IDENTIFIER_PATTERN
+from sim.scenario.facilities import place_problems
+from sim.scenario.files import is_regular, parse_yaml, read_text
 from sim.scenario.governance import GRID_ID_PATTERN
 from sim.scenario.gridfiles import inline_grid_file
 from sim.scenario.grids import build_grids
+from sim.scenario.limits import limit_problems
 from sim.scenario.roster import role_counts
 from sim.scenario.schema import Scenario
+from sim.scenario.workforce import workforce_problems
 
 EXTENDS = "extends"
+MAX_EXTENDS = 32
+"""The longest ``extends:`` chain followed."""
 GRID_FILE = "grid_file"
+_THOUSANDS = "write numbers without thousands separators (1250, not 1,250)"
 _KEYED = re.compile(r"^[a-z_][\w\[\].]*: ")
 PATTERN_TEXTS = {
     IDENTIFIER_PATTERN: "must be a code name: letters of any script (lower-case where the "
@@ -97,18 +104,30 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>",
     Every key of ``estimates:`` must exist in the scenario; with ``drop_lost_estimates`` (a
     variant made by overrides) those that do not are dropped instead.
     """
-    data = copy.deepcopy(data)
+    try:
+        data = copy.deepcopy(data)
+    except RecursionError:
+        raise ScenarioError([f"{source}: nested too deeply to be a scenario"]) from None
     data.pop(EXTENDS, None)
     grid_file = data.pop(GRID_FILE, None)
+    grid_problems: list[str] = []
     if grid_file is not None:  # relative paths: to the file that named it, else to here
         if not isinstance(grid_file, str):
             raise ScenarioError([f"{source}: {GRID_FILE}: must be a file path, not "
                                  f"{type(grid_file).__name__}"])
-        inline_grid_file(data, Path(grid_file), source)
+        try:
+            inline_grid_file(data, Path(grid_file), source)
+        except ScenarioError as exc:  # reported after the scenario's own problems
+            grid_problems = exc.problems
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError([_format(source, err, data) for err in exc.errors()]) from None
+        raise ScenarioError([_format(source, err, data) for err in exc.errors()]
+                            + grid_problems) from None
+    except RecursionError:
+        raise ScenarioError([f"{source}: nested too deeply to be a scenario"]) from None
+    if grid_problems:
+        raise ScenarioError(grid_problems)
     problems = [f"{source}: {key}: {msg}" for key, msg in semantic_problems(scenario)]
     lost = [key for key in scenario.estimates if not key_exists(scenario, key)]
     if lost and drop_lost_estimates:
@@ -128,11 +147,15 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
     Capacity is checked for every set of categories against the roles that may take any of
     them, each for the share of the week its calendar works (:mod:`sim.scenario.capacity`).
     """
-    problems: list[tuple[str, str]] = []
+    problems = limit_problems(scenario)
+    if problems:  # checked before anything is allocated by grid or by responder
+        return problems
     try:
         build_grids(scenario)  # grid ids unique across lattices and tables
     except ScenarioError as exc:
         problems.extend(("communities", p) for p in exc.problems)
+    if scenario.workforce is not None:
+        problems.extend(_keyed(p) for p in workforce_problems(scenario.workforce, scenario.pay))
     queueing = scenario.dispatch.overflow == "queue"
     # (with `overflow: escalate` nothing waits locally: a loss system is always stable)
     for i, community in enumerate(scenario.communities):
@@ -200,27 +223,34 @@ def key_exists(scenario: Scenario, key: str) -> bool:
     return find(scenario.model_dump(mode="json"), key.split("."))
 
 
+def _keyed(problem: str) -> tuple[str, str]:
+    """``"key.path: what"`` as (key, what)."""
+    key, _, what = problem.partition(": ")
+    return key, what
+
+
+def facility_problems(loaded: LoadedScenario) -> list[str]:
+    """Service points and candidate sites naming an unknown grid or lying outside every grid,
+    as ``file: key: what``. Checked by ``gridsim coverage`` and ``gridsim validate``, not when
+    loading: a simulation does not use the points, and a variant with fewer communities (or a
+    test cutting the baseline down) need not move them."""
+    scenario = loaded.scenario
+    grids = build_grids(scenario)
+    problems = []
+    for key, items in (("facilities", scenario.facilities),
+                       ("coverage.candidate_sites", scenario.coverage.candidate_sites)):
+        problems.extend(place_problems(list(items), key, grids.ids, grids.x_m, grids.y_m,
+                                       grids.area_m2))
+    return [f"{loaded.source}: {key}: {what}" for key, what in problems]
+
+
 # ---------------------------------------------------------------- files and extends
 
 
 def _read_yaml(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     where = str(path)
-    if not path.exists():
-        via = f" (extended by {chain[-1]})" if chain else ""
-        raise ScenarioError([f"{where}: no such file{via}"])
-    if path.is_dir():
-        raise ScenarioError([f"{where}: is a folder, not a scenario file"])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([f"{where}: cannot be read ({exc})"]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError([f"{where}: {at}malformed YAML: {problem}"]) from None
+    via = f"extended by {chain[-1]}" if chain else ""
+    data = parse_yaml(read_text(path, "scenario file", via), where)
     if not isinstance(data, dict):
         raise ScenarioError([f"{where}: a scenario file must be a mapping of keys, not "
                              f"{type(data).__name__}"])
@@ -229,6 +259,9 @@ def _read_yaml(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
 
 def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     resolved = path.resolve()
+    if len(chain) >= MAX_EXTENDS:
+        raise ScenarioError([f"{chain[0]}: extends: a chain of more than {MAX_EXTENDS} files "
+                             f"(at {path})"])
     if resolved in chain:
         cycle = " -> ".join(str(p) for p in (*chain, resolved))
         raise ScenarioError([f"{path}: extends: circular chain {cycle}"])
@@ -241,11 +274,15 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     parent = data.pop(EXTENDS, None)
     if parent is None:
         return data
-    if not isinstance(parent, str):
-        raise ScenarioError([f"{path}: extends: must be a file path, not {type(parent).__name__}"])
+    if not isinstance(parent, str) or not parent.strip():
+        shown = repr(parent) if isinstance(parent, str) else type(parent).__name__
+        raise ScenarioError([f"{path}: extends: must be the path of a scenario file, not "
+                             f"{shown}"])
     parent_path = path.parent / parent
-    if not parent_path.exists():
-        raise ScenarioError([f"{path}: extends: no such file {parent_path}"])
+    if not is_regular(parent_path):
+        problem = ("a folder, not a scenario file" if parent_path.is_dir() else
+                   "no such file" if not parent_path.exists() else "not a regular file")
+        raise ScenarioError([f"{path}: extends: {problem}: {parent!r} ({parent_path})"])
     return merge(_resolve(parent_path, (*chain, resolved)), data)
 
 
@@ -273,8 +310,9 @@ def merge(base: Any, override: Any) -> Any:
 
 
 def _is_id_list(value: Any) -> bool:
+    """A list of mappings that each have a (text or number) ``id``."""
     return isinstance(value, list) and bool(value) and all(
-        isinstance(v, dict) and "id" in v for v in value
+        isinstance(v, dict) and isinstance(v.get("id"), str | int | float) for v in value
     )
 
 
@@ -331,7 +369,13 @@ def _format(source: str, err: Any, data: dict[str, Any]) -> str:
         if allowed:
             close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(allowed)}"
+        if str(loc[-1]).isdigit():
+            hint = f"; {_THOUSANDS}" + hint
         return f"{source}: {path}: unknown key{hint}"
+    if kind == "invalid_key" and isinstance(err.get("input"), int):
+        where = _loc_to_path(loc[:-1])
+        return (f"{source}: {where}: a key {err['input']} where a key name belongs; "
+                f"{_THOUSANDS}")
     if kind == "missing":
         return f"{source}: {path}: required key is missing"
     msg = err["msg"]
@@ -340,6 +384,8 @@ def _format(source: str, err: Any, data: dict[str, Any]) -> str:
     msg = msg.removeprefix("Value error, ")
     value = err.get("input")
     shown = "" if isinstance(value, dict | list) or value is None else f" (got {value!r})"
+    if isinstance(value, str) and re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?", value.strip()):
+        shown += f"; {_THOUSANDS}"
     if not path and _KEYED.match(msg):  # a whole-scenario check that names its own key
         return f"{source}: {msg}"
     return f"{source}: {path or '(top level)'}: {msg[0].lower() + msg[1:]}{shown}"

@@ -37,7 +37,7 @@ GRADES = 18
 """The eighteen pay grades (十八级), grade 1 lowest."""
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------- targets

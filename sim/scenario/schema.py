@@ -25,6 +25,7 @@ from sim.scenario.common import (
     Share,
     StrictModel,
 )
+from sim.scenario.facilities import CoverageOptions, Facility, check_facilities
 from sim.scenario.governance import (
     ALWAYS,
     Calendar,
@@ -42,6 +43,7 @@ from sim.scenario.governance import (
     VolunteerRole,
 )
 from sim.scenario.policy import PayTable, Targets
+from sim.scenario.workforce import Workforce
 
 __all__ = [
     "DISTRIBUTION_KINDS", "Distribution", "Empirical", "Fixed", "MeanCv", "MeanOnly", "Scenario"
@@ -158,6 +160,10 @@ class Community(StrictModel):
     office_m: tuple[float, float] = Field(
         default=(0.0, 0.0), description="Position of the community office, workers' base (m)."
     )
+    elderly_share: Share | None = Field(
+        default=None, description="Share of households with an elderly member (aged 60+), for "
+        "grids that give none (coverage weights)."
+    )
 
     @model_validator(mode="after")
     def _grid_households(self) -> Community:
@@ -261,6 +267,17 @@ class Scenario(StrictModel):
     pay: PayTable | None = Field(
         default=None, description="Cost of community workers by post and grade (四岗十八级)."
     )
+    facilities: list[Facility] = Field(
+        default_factory=list,
+        description="Service points of the 15-minute living circle (gridsim coverage).",
+    )
+    coverage: CoverageOptions = Field(
+        default_factory=CoverageOptions, description="Options of gridsim coverage."
+    )
+    workforce: Workforce | None = Field(
+        default=None,
+        description="Community workers by post and grade and their careers (gridsim workforce).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -303,6 +320,9 @@ class Scenario(StrictModel):
                 raise ValueError(f"surges[{i}].demand: unknown categories {sorted(unknown)}")
             if surge.calendar is not None and surge.calendar not in names:
                 raise ValueError(f"surges[{i}].calendar: unknown calendar '{surge.calendar}'")
+        problems = check_facilities(self.facilities, names)
+        if problems:
+            raise ValueError("; ".join(problems))
         if "care_visit" in self.demand:
             raise ValueError("demand.care_visit: care visits are scheduled; use `care_visits`")
         return self
