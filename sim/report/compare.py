@@ -28,7 +28,7 @@ from sim.report.html import Report
 from sim.report.i18n import Texts
 from sim.report.names import Names
 from sim.report.run import read_summary
-from sim.report.terminal import render, terminal_width
+from sim.report.terminal import render, terminal_width, wrap
 from sim.scenario.loading import LoadedScenario, load_scenario
 
 SHARES = (RESPONSE, RESOLUTION)
@@ -277,8 +277,9 @@ def compare_text(view: CompareView, width: int | None = None) -> str:
     t = view.names.t
     width = width or terminal_width()
     n = int(view.table["paired_replications"].max()) if len(view.table) else 0
-    parts = [t("text.compare_intro", k=len(view.labels), n=n, baseline=view.baseline),
-             *view.headline, "", t("cli.compare_head")]
+    parts = [wrap(t("text.compare_intro", k=len(view.labels), n=n, baseline=view.baseline),
+                  width), *(wrap(x, width, "  ") for x in view.headline), "",
+             wrap(t("cli.compare_head"), width)]
     for metric in SHARES:
         rows = view.table[(view.table["community"] == ALL) & (view.table["metric"] == metric)]
         if "grid" in rows:
@@ -308,7 +309,7 @@ def compare_text(view: CompareView, width: int | None = None) -> str:
                 real["difference"], real["difference_half_width"], strict=True)],
             "verdict": real["verdict"]})
         parts += ["", t("cli.compare_communities"), render(cells, width, keys=3)]
-    parts += ["", t("text.interval_legend")]
+    parts += ["", wrap(t("text.interval_legend"), width)]
     return "\n".join(parts)
 
 

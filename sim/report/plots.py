@@ -681,8 +681,12 @@ def attainment_heatmap(
     from matplotlib.cm import ScalarMappable
 
     n_rows, n_cols = values.shape
-    fig = Figure(figsize=(min(1.25 * n_cols + 2.6, 12.5), 0.36 * n_rows + 1.6),
-                 layout="constrained")
+    longest = max((len(str(r)) for r in values.index), default=4)
+    left = 0.35 + 0.14 * longest  # inches for the row labels (a CJK character ~0.14 in)
+    width, height = min(1.25 * n_cols, 11.0) + left + 1.6, 0.36 * n_rows + 1.4
+    fig = Figure(figsize=(width, height))  # fixed margins: a layout engine costs seconds here
+    fig.subplots_adjust(left=left / width, right=1 - 1.5 / width, top=1 - 0.9 / height,
+                        bottom=0.15 / height)
     ax = fig.add_subplot()
     cmap = colormaps[ATTAINMENT_CMAP]
     shares = values.to_numpy(float)
@@ -706,10 +710,10 @@ def attainment_heatmap(
     for spine in ax.spines.values():
         spine.set_visible(False)
     single = target if not isinstance(target, Mapping) else next(iter(target.values()), 0.9)
-    fig.colorbar(ScalarMappable(attainment_norm(single), cmap), ax=ax, shrink=0.8,
-                 label=colour_label)
+    bar = fig.add_axes((1 - 1.1 / width, 0.15 / height, 0.18 / width, 1 - 1.05 / height))
+    fig.colorbar(ScalarMappable(attainment_norm(single), cmap), cax=bar, label=colour_label)
     if title:
-        ax.set_title(title, fontsize=11, pad=10)
+        fig.suptitle(title, fontsize=11, y=1 - 0.12 / height, va="top")
     return fig
 
 
@@ -756,8 +760,8 @@ def share_bars(
     ax.set_xlim(0, 1.08)
     ax.set_xlabel(xlabel, fontsize=9)
     ax.grid(alpha=0.3, axis="x")
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
-    ax.set_title(title or "", fontsize=11)
+    ax.legend(fontsize=8, frameon=False, loc="lower right", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(title or "", fontsize=11, loc="left")
     return fig
 
 

@@ -32,7 +32,7 @@ from sim.report.html import Report
 from sim.report.i18n import Texts
 from sim.report.names import Names
 from sim.report.run import read_summary
-from sim.report.terminal import render, terminal_width
+from sim.report.terminal import render, terminal_width, wrap
 from sim.scenario.loading import LoadedScenario, load_scenario
 
 
@@ -152,8 +152,9 @@ def sweep_text(view: SweepView, width: int | None = None) -> str:
     t = view.names.t
     width = width or terminal_width()
     n = int(view.table["replications"].max()) if len(view.table) else 0
-    parts = [t("text.sweep_intro", k=len(view.settings), n=n, keys=", ".join(view.keys)),
-             *view.headline, "", t("cli.sweep_head")]
+    parts = [wrap(t("text.sweep_intro", k=len(view.settings), n=n, keys=", ".join(view.keys)),
+                  width), *(wrap(x, width, "  ") for x in view.headline), "",
+             wrap(t("cli.sweep_head"), width)]
     marks = {"missed": "*", "unclear": "?"}
     for metric, state in ((RESPONSE, "response_attainment"),
                           (RESOLUTION, "resolution_attainment")):

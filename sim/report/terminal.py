@@ -9,6 +9,7 @@ in ``*``, unclear ones in ``?``.
 
 from __future__ import annotations
 
+import re
 import shutil
 import unicodedata
 from collections.abc import Sequence
@@ -106,6 +107,28 @@ def render(frame: pd.DataFrame, width: int | None = None, keys: int = 1,
     return "\n".join(out).rstrip("\n")
 
 
+def wrap(text: str, width: int | None = None, indent: str = "") -> str:
+    """``text`` in lines of at most ``width`` columns: broken at spaces, or between any two
+    Chinese characters; later lines indented by ``indent``."""
+    width = width or terminal_width()
+    tokens = re.findall(r"\S+\s*|\s+", text) if text else [""]
+    pieces: list[str] = []
+    for token in tokens:
+        if display_width(token) > width // 2 and any(display_width(c) == 2 for c in token):
+            pieces.extend(token)  # a long run of Chinese: any character may end a line
+        else:
+            pieces.append(token)
+    lines, line = [], ""
+    for piece in pieces:
+        if line and display_width((line + piece).rstrip()) > width:
+            lines.append(line.rstrip())
+            line = indent + piece.lstrip()
+        else:
+            line += piece
+    lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
 def _compact(mean: float, half: float, low: float, high: float, digits: int) -> str:
     return with_ci(mean, half, digits, low, high).replace(" ± ", "±")
 
@@ -182,10 +205,11 @@ def run_text(table: pd.DataFrame, headline: Sequence[str], mix_line: str, names:
     its own targets for the district, per community and category, care visits, and the mix."""
     t = names.t
     width = width or terminal_width()
-    parts = [*headline, "", t("cli.categories"), category_block(table, width), "",
-             t("cli.by_community"), community_block(table, width)]
+    parts = [*(wrap(x, width, "  ") for x in headline), "", wrap(t("cli.categories"), width),
+             category_block(table, width), "", wrap(t("cli.by_community"), width),
+             community_block(table, width)]
     visits = visits_block(table, width)
     if visits:
-        parts += ["", t("cli.care_visits"), visits]
-    parts += ["", mix_line, t("text.interval_legend")]
+        parts += ["", wrap(t("cli.care_visits"), width), visits]
+    parts += ["", wrap(mix_line, width), wrap(t("text.interval_legend"), width)]
     return "\n".join(parts)

@@ -42,12 +42,12 @@ def subset_woff(characters: frozenset[str]) -> bytes | None:
     options.layout_features = []  # horizontal text needs no substitutions
     options.hinting = False
     options.desubroutinize = True
-    font = TTFont(str(path), lazy=True)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(ord(c) for c in characters))
-    subsetter.subset(font)
     buffer = io.BytesIO()
-    font.save(buffer)
+    with TTFont(str(path), lazy=True) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(ord(c) for c in characters))
+        subsetter.subset(font)
+        font.save(buffer)
     return buffer.getvalue()
 
 
