@@ -184,7 +184,8 @@ def test_every_plot_draws_chinese_with_the_installed_font():
     grid_values = {g: 0.5 for g in plot.grid_positions(loaded)["grid"]}
     figures = [
         plot.share_bars(shares, "label", 0.9, title="时限内响应比例", xlabel="比例", lang="zh"),
-        plot.attainment_heatmap(pd.DataFrame({"民生问题": [0.4, 0.5]}, index=["东关社区", "西关社区"]),
+        plot.attainment_heatmap(pd.DataFrame({"民生问题": [0.4, 0.5]},
+                                             index=["东关社区", "西关社区"]),
                                 0.9, title="时限内响应比例", colour_label="比例"),
         plot.limit_panels(panels, "类别", "社区", {"民生问题": 120, "微心愿": 1440},
                           title="响应时间 P90（分钟）", ylabel="分钟", lang="zh"),
