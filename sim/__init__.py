@@ -36,6 +36,7 @@ _LAZY = {
     "measure_coverage": "sim.coverage.analysis",
     "WorkforceResult": "sim.workforce.projection",
     "project_workforce": "sim.workforce.projection",
+    "write_report": "sim.report.folders",
 }
 _MODULES = {"plot": "sim.report.plots"}  # the plot helpers notebooks use: ``sim.plot``
 
@@ -59,6 +60,7 @@ __all__ = [
     "recommend",
     "run",
     "sweep",
+    "write_report",
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
@@ -68,6 +70,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from sim.experiment.runner import RunResult, run
     from sim.experiment.sweep import SweepResult, sweep
     from sim.report import plots as plot
+    from sim.report.folders import write_report
     from sim.scenario.loading import LoadedScenario, load_scenario
     from sim.staffing.recommend import RecommendResult, recommend
     from sim.workforce.projection import WorkforceResult, project_workforce
