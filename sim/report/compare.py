@@ -34,14 +34,12 @@ from sim.scenario.loading import LoadedScenario, load_scenario
 SHARES = (RESPONSE, RESOLUTION)
 
 
-def changed_keys(base: Any, other: Any, prefix: str = "", limit: int = 12) -> list[str]:
-    """Dotted keys where two resolved scenario mappings differ (list items by id), at most
-    ``limit``; ``name``, ``titles`` and ``description`` are left out."""
+def changed_keys(base: Any, other: Any, prefix: str = "") -> list[str]:
+    """Dotted keys where two resolved scenario mappings differ (list items by id); ``name``,
+    ``titles``, ``description`` and ``estimates`` are left out."""
     out: list[str] = []
 
     def walk(a: Any, b: Any, path: str) -> None:
-        if len(out) > limit:
-            return
         if isinstance(a, dict) and isinstance(b, dict):
             for key in dict.fromkeys([*a, *b]):
                 if not path and key in ("name", "titles", "description", "estimates"):
@@ -59,8 +57,9 @@ def changed_keys(base: Any, other: Any, prefix: str = "", limit: int = 12) -> li
     return out
 
 
-def _collapse(keys: list[str]) -> list[str]:
-    """``communities.*.grids.rows`` for a key changed in several list items alike."""
+def _collapse(keys: list[str], limit: int = 12) -> list[str]:
+    """``communities.*.grids.rows`` for a key changed in several list items alike; at most
+    ``limit`` keys (then ``...``)."""
     shown: list[str] = []
     for key in keys:
         parts = key.split(".")
@@ -70,7 +69,7 @@ def _collapse(keys: list[str]) -> list[str]:
         item = general if len(same) > 1 else key
         if item not in shown:
             shown.append(item)
-    return shown
+    return shown if len(shown) <= limit else [*shown[:limit], "..."]
 
 
 @dataclass
