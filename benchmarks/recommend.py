@@ -1,4 +1,4 @@
-"""Wall-clock time of ``gridsim recommend scenarios/chengcheng.yaml`` (budget: under 60 s).
+"""Wall-clock time of ``gridsim recommend scenarios/chengcheng.yaml`` (budget: under 30 s).
 
 Run from the repository root: ``PYTHONPATH=. python benchmarks/recommend.py`` (options:
 ``--repeats R`` for the median of R runs, ``--replications N``). Each run is the command a

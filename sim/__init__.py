@@ -30,7 +30,7 @@ _LAZY = {
     "sweep": "sim.experiment.sweep",
     "LoadedScenario": "sim.scenario.loading",
     "load_scenario": "sim.scenario.loading",
-    "RecommendResult": "sim.staffing.recommend",
+    "RecommendResult": "sim.staffing.result",
     "recommend": "sim.staffing.recommend",
     "CoverageResult": "sim.coverage.analysis",
     "measure_coverage": "sim.coverage.analysis",
@@ -72,7 +72,8 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from sim.report import plots as plot
     from sim.report.folders import write_report
     from sim.scenario.loading import LoadedScenario, load_scenario
-    from sim.staffing.recommend import RecommendResult, recommend
+    from sim.staffing.recommend import recommend
+    from sim.staffing.result import RecommendResult
     from sim.workforce.projection import WorkforceResult, project_workforce
 
 

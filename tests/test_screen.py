@@ -10,12 +10,14 @@ from scipy import stats
 
 from sim.screen import (
     ScreenResult,
+    fifo_starts,
+    fifo_starts_ragged,
     fifo_waits,
     fifo_waits_ragged,
     kiefer_wolfowitz_reference,
     screen,
 )
-from sim.screen.recursion import _heap_rows, _lindley, _vector_loop
+from sim.screen.recursion import _heap_rows, _lindley, _vector_loop, _waits
 
 EPS = np.finfo(float).eps
 # Relative arrival rate per server for each hour of an 8-hour day; peaks above 1 let queues
@@ -113,8 +115,10 @@ def test_matches_scalar_loop_and_kiefer_wolfowitz(servers: int, replications: in
     else:
         np.testing.assert_array_equal(waits, loops)
     # Both loop implementations are bit-exact for any c, including c = 1.
-    np.testing.assert_array_equal(_heap_rows(arrivals, handling, servers), loops)
-    np.testing.assert_array_equal(_vector_loop(arrivals, handling, servers), loops)
+    np.testing.assert_array_equal(_waits(_heap_rows(arrivals, handling, servers), arrivals),
+                                  loops)
+    np.testing.assert_array_equal(_waits(_vector_loop(arrivals, handling, servers), arrivals),
+                                  loops)
 
 
 def test_hand_computed_example_and_summaries() -> None:
@@ -220,8 +224,10 @@ def test_padding_private_paths_give_zero_wait_without_nan() -> None:
     handling = np.array([[1.0, 1.0, 1.0, 0.0, 0.0, 0.0]])
     expected = np.array([[0.0, 1.0, 1.5, 0.0, 0.0, 0.0]])
     with np.errstate(all="raise"):
-        np.testing.assert_array_equal(_vector_loop(arrivals, handling, 1), expected)
-        np.testing.assert_array_equal(_heap_rows(arrivals, handling, 1), expected)
+        for loop in (_vector_loop, _heap_rows):
+            starts = loop(arrivals, handling, 1)
+            np.testing.assert_array_equal(starts[:, 3:], np.inf)
+            np.testing.assert_array_equal(_waits(starts, arrivals), expected)
         assert np.all(np.isfinite(_lindley(arrivals, handling)))
         np.testing.assert_array_equal(_lindley(arrivals, handling)[:, :3], expected[:, :3])
 
@@ -263,3 +269,97 @@ def test_ragged_and_screen_validation() -> None:
         screen(np.arange(3.0), np.ones(3), 1, target_wait=-1.0)
     with pytest.raises(ValueError, match="warmup must be finite"):
         screen(np.arange(3.0), np.ones(3), 1, warmup=math.nan)
+
+
+# ---------------------------------------------------------------- a shared working calendar
+
+
+def next_open_reference(t: float, intervals: list[tuple[float, float]]) -> float:
+    """``t`` inside a working interval [from, to), else the next opening (inf after the last)."""
+    for lo, hi in intervals:
+        if t < hi:
+            return max(t, lo)
+    return math.inf
+
+
+def calendar_loop(arrivals: np.ndarray, handling: np.ndarray, servers: int,
+                  intervals: list[tuple[float, float]]) -> np.ndarray:
+    """The calendar recursion in plain Python: start = next_open(max(A_n, min F))."""
+    free = [-math.inf] * servers
+    starts = []
+    for a, s in zip(arrivals.tolist(), handling.tolist(), strict=True):
+        k = min(range(servers), key=free.__getitem__)
+        start = next_open_reference(max(a, free[k]), intervals)
+        starts.append(start)
+        free[k] = start + s
+    return np.array(starts)
+
+
+def working_days(days: int, open_h: float = 8.0, close_h: float = 17.0) -> np.ndarray:
+    """Intervals [open, close) of ``days`` days, in hours, with every sixth day closed."""
+    return np.array([(d * 24 + open_h, d * 24 + close_h) for d in range(days) if d % 6 != 5])
+
+
+def test_calendar_hand_computed_example() -> None:
+    """One server, open [0, 10) and [20, 30): issue 1 overruns closing (ends at 14); issue 2,
+    arriving at 12 while closed, starts at the next opening; an issue after the last interval
+    never starts."""
+    calendar = np.array([[0.0, 10.0], [20.0, 30.0]])
+    arrivals = np.array([1.0, 2.0, 12.0, 25.0, 35.0])
+    handling = np.array([8.0, 5.0, 1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(fifo_starts(arrivals, handling, 1, calendar),
+                                  [1.0, 9.0, 20.0, 25.0, math.inf])
+    np.testing.assert_array_equal(fifo_waits(arrivals, handling, 1, calendar),
+                                  [0.0, 7.0, 8.0, 0.0, math.inf])
+    # two servers: issue 1 starts at once, issue 2 waits for the opening all the same
+    np.testing.assert_array_equal(fifo_starts(arrivals, handling, 2, calendar),
+                                  [1.0, 2.0, 20.0, 25.0, math.inf])
+
+
+@pytest.mark.parametrize("replications", [3, 20])  # per-row heap path and numpy loop path
+@pytest.mark.parametrize("servers", [1, 3, 10])
+def test_calendar_matches_plain_python_reference(servers: int, replications: int) -> None:
+    """Arrivals around the clock (hours), servers on a 9-hour day with every sixth day off:
+    queues build overnight and drain in the morning."""
+    rng = np.random.default_rng(7 * servers + replications)
+    calendar = working_days(60)
+    intervals = [tuple(i) for i in calendar.tolist()]
+    # on average 0.6 of the servers' capacity while open: 0.6 * servers * 9 hours a day
+    count = 0.6 * servers * 9 * 55
+    arrivals = [np.sort(rng.uniform(0, 55 * 24, rng.poisson(count)))
+                for _ in range(replications)]
+    handling = [lognormal_handling(rng, a.size) for a in arrivals]
+    starts = fifo_starts_ragged(arrivals, handling, servers, calendar)
+    waits = fifo_waits_ragged(arrivals, handling, servers, calendar)
+    for a, s, st, w in zip(arrivals, handling, starts, waits, strict=True):
+        reference = calendar_loop(a, s, servers, intervals)
+        np.testing.assert_array_equal(st, reference)
+        np.testing.assert_array_equal(w, reference - a)
+        np.testing.assert_array_equal(fifo_starts(a, s, servers, calendar), reference)
+        assert np.isfinite(reference).all()
+        assert (w > 1.0).mean() > 0.3, "most issues wait for the opening or a server"
+
+
+@pytest.mark.parametrize("servers", [1, 3])
+def test_always_open_calendar_equals_no_calendar(servers: int) -> None:
+    """A calendar open over the whole time gives the recursion's own starts, bit for bit."""
+    rng = np.random.default_rng(servers)
+    arrivals = np.stack([thinned_arrivals(rng, servers, n=500) for _ in range(20)])
+    handling = lognormal_handling(rng, arrivals.shape)
+    always = np.array([[-1.0, 1e9]])
+    np.testing.assert_array_equal(fifo_starts(arrivals, handling, servers, always),
+                                  fifo_starts(arrivals, handling, servers))
+    if servers > 1:
+        np.testing.assert_array_equal(fifo_waits(arrivals, handling, servers, always),
+                                      fifo_waits(arrivals, handling, servers))
+
+
+@pytest.mark.parametrize(("calendar", "match"), [
+    (np.array([0.0, 1.0]), r"\(m, 2\) array"),
+    (np.array([[0.0, 1.0], [0.5, 2.0]]), "must not overlap"),
+    (np.array([[1.0, 1.0]]), "end after they start"),
+    (np.array([[0.0, np.inf]]), "finite"),
+])
+def test_calendar_validation(calendar: np.ndarray, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        fifo_waits(np.zeros(2), np.ones(2), 2, calendar)

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from sim.cli import main
-from sim.errors import ScenarioError, UsageError
+from sim.errors import OptionError, ScenarioError
+from sim.model.measures import METRICS
 from sim.scenario import from_mapping, load_scenario
 from sim.scenario.governance import Calendar
 from sim.scenario.policy import OFFICE_HOURS, PayTable, Position, Target
@@ -39,18 +40,18 @@ def scenario_data(**extra: Any) -> dict[str, Any]:
     return data
 
 
-# ---------------------------------------------------------------- the command-line form
+# ---------------------------------------------------------------- the text form
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("respond_within_min=30@0.90", {"metric": "response", "within_min": 30, "share": 0.9}),
-        ("resolve_within_h=72@95%", {"metric": "resolution", "within_h": 72, "share": 0.95}),
-        ("respond@0.8", {"metric": "response", "within_min": None, "share": 0.8}),
-        ("resolve@0.8,category=dispute", {"metric": "resolution", "category": "dispute"}),
-        ("respond_within_min=30@0.9,hours=working", {"hours": "working"}),
-        ("max_utilisation=0.85", {"metric": "utilisation", "at_most": 0.85}),
+        ("response_within_min=30@0.90", {"metric": "response", "within_min": 30, "share": 0.9}),
+        ("resolution_within_h=72@95%", {"metric": "resolution", "within_h": 72, "share": 0.95}),
+        ("response@0.8", {"metric": "response", "within_min": None, "share": 0.8}),
+        ("resolution@0.8,category=dispute", {"metric": "resolution", "category": "dispute"}),
+        ("response_within_min=30@0.9,hours=working", {"hours": "working"}),
+        ("utilisation_at_most=0.85", {"metric": "utilisation", "at_most": 0.85}),
     ],
 )
 def test_parse_target(text: str, expected: dict[str, Any]) -> None:
@@ -62,29 +63,56 @@ def test_parse_target(text: str, expected: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("respond_within_min=30", "missing @SHARE"),
-        ("respond_within_min=abc@0.9", "is not a number"),
-        ("respond_within_min=30@1.5", "share"),
-        ("respond_within=30@0.9", "expected respond_within_min"),
-        ("latency_within_min=30@0.9", "expected respond_within_min"),
-        ("respond_within_min=30@0.9,category=parking", "unknown category 'parking'"),
-        ("respond_within_min=30@0.9,hours=night", "hours"),
-        ("respond_within_min=30@0.9,colour=red", "unknown option"),
-        ("max_utilisation=1.5", "at_most"),
-        ("respond=30@0.9", "takes no time limit"),
+        ("response_within_min=30", "missing @SHARE"),
+        ("response_within_min=abc@0.9", "is not a number"),
+        ("response_within_min=30@1.5", "share"),
+        ("response_within=30@0.9", "expected response_within_min"),
+        ("latency_within_min=30@0.9", "expected response_within_min"),
+        ("response_within_min=30@0.9,category=parking", "unknown category 'parking'"),
+        ("response_within_min=30@0.9,hours=night", "hours"),
+        ("response_within_min=30@0.9,colour=red", "unknown option"),
+        ("utilisation_at_most=1.5", "at_most"),
+        ("response=30@0.9", "takes no time limit; use response_within_min=30@SHARE"),
     ],
 )
 def test_parse_target_rejects_bad_input(text: str, message: str) -> None:
-    with pytest.raises(UsageError) as info:
+    with pytest.raises(OptionError) as info:
         parse_target(text, ["livelihood", "dispute"])
-    assert "--target" in str(info.value) and message in str(info.value)
+    assert str(info.value).startswith(f"`targets`: target '{text}': ")
+    assert message in str(info.value)
+    assert info.value.parameters == ("targets",)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("respond_within_min=30@0.90", "response_within_min=30@0.90"),
+        ("resolve_within_h=72@0.95,category=dispute", "resolution_within_h=72@0.95"),
+        ("respond@0.9", "response@0.9"),
+        ("resolve@0.9", "resolution@0.9"),
+        ("max_utilisation=0.85", "utilisation_at_most=0.85"),
+    ],
+)
+def test_old_spellings_are_refused_with_the_new_one(old: str, new: str) -> None:
+    with pytest.raises(OptionError) as info:
+        parse_target(old)
+    assert f"write '{new}'" in str(info.value), str(info.value)
 
 
 def test_describe_and_key() -> None:
-    target = parse_target("respond_within_min=30@0.90,hours=working")
-    assert target.key == "response_30min_all_working"
+    """Keys speak the words of the metrics: the summary metric's name for a target on each
+    category's own limit, all categories, around the clock."""
+    assert parse_target("response@0.9").key == "response_within_target_share"
+    assert parse_target("resolution@0.9").key == "resolution_within_target_share"
+    target = parse_target("response_within_min=30@0.90,hours=working")
+    assert target.key == "response_within_30min_share_working"
     assert target.describe().startswith("90% of all issues responded to within 30 min")
-    assert parse_target("resolve@0.95,category=dispute").key == "resolution_target_dispute"
+    assert parse_target("resolution@0.95,category=dispute").key == (
+        "resolution_within_target_share_dispute")
+    assert parse_target("resolution_within_h=72@0.95").key == "resolution_within_72h_share"
+    assert parse_target("utilisation_at_most=0.8").key == "utilisation"
+    assert "response_within_target_share" in METRICS
+    assert "resolution_within_target_share" in METRICS
 
 
 # ---------------------------------------------------------------- the scenario keys
@@ -181,16 +209,16 @@ def test_shares_count_each_category_against_its_own_limit() -> None:
     arrival = np.array([day + 540, day + 540, day + 540, day + 1200])
     response = np.array([50.0, 70.0, 40.0, 20.0])
     shares = compiled.shares(category, arrival, arrival, response, response / 60)
-    assert shares["response_target_all"] == pytest.approx(2 / 4)  # 50<=60, 20<=30
+    assert shares["response_within_target_share"] == pytest.approx(2 / 4)  # 50<=60, 20<=30
     # 45 min for all; the issue at 20:00 is outside working hours: 40 of (50, 70, 40) meets
-    assert shares["response_45min_all_working"] == pytest.approx(1 / 3)
+    assert shares["response_within_45min_share_working"] == pytest.approx(1 / 3)
     # issues not yet responded to (NaN) and issues of no scenario category (-1) do not count
     shares = compiled.shares(np.array([0, 0, -1]), arrival[:3], arrival[:3],
                              np.array([50.0, np.nan, 1.0]), np.full(3, np.nan))
-    assert shares["response_target_all"] == 1.0
+    assert shares["response_within_target_share"] == 1.0
     # issues occurring in the warm-up do not count
     shares = compiled.shares(category, arrival - day, arrival - day, response, response / 60)
-    assert np.isnan(shares["response_target_all"])
+    assert np.isnan(shares["response_within_target_share"])
 
 
 def test_analytic_values_match_erlang_c_and_resolution_bound() -> None:
@@ -204,18 +232,18 @@ def test_analytic_values_match_erlang_c_and_resolution_bound() -> None:
                                          category="livelihood")], spec)
     values = analytic_values(compiled, load, 3)
     lam, mu = load.total_rate, 1 / load.mean_handling
-    assert values["response_20min_all"] == pytest.approx(service_level(lam, mu, 3, 20))
+    assert values["response_within_20min_share"] == pytest.approx(service_level(lam, mu, 3, 20))
     # resolution within 24 h of a 30-min exponential job: essentially certain
-    assert values["resolution_24h_livelihood"] == pytest.approx(1.0, abs=1e-6)
+    assert values["resolution_within_24h_share_livelihood"] == pytest.approx(1.0, abs=1e-6)
     assert values["utilisation"] == pytest.approx(load.offered_load / 3)
 
 
 def test_resolve_targets_prefers_the_command_line() -> None:
     loaded = from_mapping(scenario_data(targets=[{"metric": "response", "share": 0.9}]))
     assert resolve_targets(loaded.scenario, None)[0].within_min is None
-    given = resolve_targets(loaded.scenario, ["respond_within_min=10@0.5"])
+    given = resolve_targets(loaded.scenario, ["response_within_min=10@0.5"])
     assert len(given) == 1 and given[0].within_min == 10
-    with pytest.raises(UsageError, match="no targets"):
+    with pytest.raises(OptionError, match="none given"):
         resolve_targets(from_mapping(scenario_data()).scenario, None)
 
 
@@ -265,9 +293,10 @@ def cli(args: list[str]) -> int:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--target", "respond_within_min=30"], "--target"),
-        (["--target", "respond_within_min=30@0.9,category=parking"], "unknown category"),
-        (["--target", "speed=3@0.9"], "--target"),
+        (["--target", "response_within_min=30"], "--target: target 'response_within_min=30'"),
+        (["--target", "response_within_min=30@0.9,category=parking"], "unknown category"),
+        (["--target", "speed=3@0.9"], "--target: target 'speed=3@0.9'"),
+        (["--target", "respond_within_min=30@0.9"], "write 'response_within_min=30@0.9'"),
         (["--replications", "0"], "--replications"),
     ],
 )
@@ -298,7 +327,7 @@ def test_recommend_without_targets_exits_2(capsys, tmp_path) -> None:
     path = tmp_path / "plain.yaml"
     path.write_text(yaml.safe_dump(scenario_data()), encoding="utf-8")
     assert cli(["recommend", str(path), "--out", str(tmp_path / "out")]) == 2
-    assert "no targets" in capsys.readouterr().err
+    assert "--target: none given and the scenario has no targets" in capsys.readouterr().err
 
 
 def test_argparse_errors_exit_2() -> None:
@@ -311,5 +340,5 @@ def test_recommend_refuses_a_folder_holding_something_else(capsys, tmp_path) -> 
     out.mkdir()
     (out / "notes.txt").write_text("mine", encoding="utf-8")
     assert cli(["recommend", str(BASELINE), "--out", str(out)]) == 2
-    assert "not a recommend folder" in capsys.readouterr().err
+    assert "not a result folder" in capsys.readouterr().err
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"

@@ -8,9 +8,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from sim.errors import UsageError
+from sim.errors import ScenarioError, UsageError
+from sim.scenario.files import parse_yaml
 
 if TYPE_CHECKING:
     from sim.analysis.statistics import HalfWidthTarget
@@ -159,9 +158,10 @@ def parse_set(items: Sequence[str]) -> dict[str, list[Any]]:
             if not text.strip():
                 raise UsageError(f"--set {key}: empty value in {values!r}")
             try:
-                value = yaml.safe_load(text)
-            except yaml.YAMLError:
-                raise UsageError(f"--set {key}: not a YAML scalar: {text!r}") from None
+                value = parse_yaml(text, "--set")
+            except ScenarioError as exc:
+                why = exc.problems[0].split("malformed YAML: ")[-1]
+                raise UsageError(f"--set {key}: not a YAML scalar: {text!r} ({why})") from None
             if isinstance(value, dict | list):
                 raise UsageError(f"--set {key}: give plain values, not {text!r}")
             parsed.append(value)

@@ -8,18 +8,28 @@ from pathlib import Path
 
 from sim.cli.experiment import add_lang
 
+TARGET_HELP = """targets (--target, repeatable; they replace the scenario's targets:):
+  response_within_min=30@0.90   90% of issues responded to within 30 minutes of the report
+  resolution_within_h=72@95%    95% resolved within 72 hours of the report
+  response@0.90, resolution@0.95
+                                the share within each category's own limit
+  utilisation_at_most=0.85      workers busy at most 85% of their working time
+then optionally ,category=NAME (default all) and ,hours=working: only issues reported in
+working hours count (the community workers' calendar, or Mon-Fri 08:00-12:00, 14:00-18:00;
+,calendar=NAME picks another); ,hours=around_the_clock is the default. Example:
+  gridsim recommend s.yaml -t response_within_min=30@0.9,category=public_service,hours=working"""
+
 
 def add_commands(sub: argparse._SubParsersAction,
                  add_experiment_options: Callable[[argparse.ArgumentParser], None]) -> None:
     """Add ``recommend`` and ``report`` to the ``gridsim`` subcommands."""
-    from sim.staffing.targets import TARGET_HELP
-
     p = sub.add_parser(
-        "recommend", help="workers per community against service targets, vs the policy",
+        "recommend", help="workers per community against service targets, vs the staffing rule",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="The fewest community workers per community that meet every target: "
-        "Erlang C, then the fast screen, verified with the full model. Writes "
-        "recommendation.csv and report.html.",
+        "Erlang C, then the fast screen, verified with the full model; compared with the "
+        "households-per-worker staffing rule. Writes recommendation.csv and report.html; run "
+        "again into the same --out, an interrupted recommendation continues.",
         epilog=TARGET_HELP,
     )
     p.add_argument("file", type=Path)
@@ -45,8 +55,10 @@ def cmd_recommend(args: argparse.Namespace) -> int:
                        seed=args.seed, out=args.out, executor=args.executor,
                        workers=args.workers, scheduler=getattr(args, "scheduler", None),
                        progress=False if args.quiet else None)
+    reused = f", {result.reused} reused from the folder" if result.reused else ""
     print(f"{result.scenario.name}: staffing recommendation, {result.replications} "
-          f"replications, seed {result.seed}, {result.seconds:.1f} s")
+          f"replications, seed {result.seed}, {result.seconds:.1f} s ({result.simulations} "
+          f"full-model runs{reused})")
     for text in result.target_set.descriptions():
         print(f"  target: {text}")
     with pd.option_context("display.width", 250, "display.max_columns", 30):

@@ -22,13 +22,11 @@ def block_sampler(dist: Distribution, rng: np.random.Generator) -> Draw:
         return lambda n: rng.exponential(mean, n)
     if kind == "lognormal":
         assert isinstance(p, MeanCv)
-        sigma2 = math.log1p(p.cv**2)
-        mu, sigma = math.log(p.mean) - sigma2 / 2, math.sqrt(sigma2)
+        mu, sigma = p.lognormal()
         return lambda n: rng.lognormal(mu, sigma, n)
     if kind == "gamma":
         assert isinstance(p, MeanCv)
-        shape = 1 / p.cv**2
-        scale = p.mean / shape
+        shape, scale = p.gamma()
         return lambda n: rng.gamma(shape, scale, n)
     if kind == "deterministic":
         assert isinstance(p, Fixed)

@@ -77,7 +77,7 @@ COLOURS = {
     "analytic": "#7f7f7f",
     "screen": "#1f77b4",
     "full_model": "#d62728",
-    "policy": "#7f7f7f",
+    "rule": "#7f7f7f",
     "recommended": "#2ca02c",
     "target": "#000000",
 }
@@ -146,7 +146,7 @@ def service_curves(
     full_model), ``key``, ``mean`` and optionally ``ci_low``/``ci_high``; rows whose ``key`` is
     ``key`` are drawn, each method as its own series with 95% intervals. ``target`` draws a
     dashed horizontal line. ``marks``: optional rows with ``community`` and columns such as
-    ``policy`` and ``recommended`` (numbers of workers), drawn as vertical lines.
+    ``rule`` and ``recommended`` (numbers of workers), drawn as vertical lines.
     """
     data = levels[levels["key"] == key]
     communities = list(dict.fromkeys(data["community"]))
@@ -207,7 +207,7 @@ def interval_chart(
     """Means with 95% intervals for each value of ``x`` (e.g. per community).
 
     ``frame`` has columns ``x``, ``mean`` and optionally ``ci_low``, ``ci_high`` and ``hue``
-    (series side by side, e.g. policy and recommended). ``target`` draws a dashed line;
+    (series side by side, e.g. rule and recommended). ``target`` draws a dashed line;
     ``labels`` names the ticks (e.g. community names). The axis starts at zero when every
     value is at least zero.
     """

@@ -48,6 +48,16 @@ class MeanCv(StrictModel):
     mean: PositiveFloat = Field(description="Mean, in the unit of the key that holds it.")
     cv: PositiveFloat = Field(description="Coefficient of variation (standard deviation / mean).")
 
+    def lognormal(self) -> tuple[float, float]:
+        """(mu, sigma) of the normal whose exponential has this mean and cv."""
+        sigma2 = math.log1p(self.cv**2)
+        return math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
+
+    def gamma(self) -> tuple[float, float]:
+        """(shape, scale) of the gamma distribution with this mean and cv."""
+        shape = 1 / self.cv**2
+        return shape, self.mean / shape
+
 
 class Fixed(StrictModel):
     value: PositiveFloat = Field(description="The constant value, in the unit of the key.")

@@ -47,8 +47,8 @@ class Target(_Strict):
     """One service target: response and resolution need ``share``, utilisation ``at_most``."""
 
     metric: Literal["response", "resolution", "utilisation"] = Field(
-        description="`response`: the model's response_min (from the issue occurring to a "
-        "responder on it, minutes); `resolution`: its resolution_h (to closed, hours); "
+        description="`response`: the model's response_min (from the report to a responder on "
+        "site, minutes); `resolution`: its resolution_h (from the report to closed, hours); "
         "`utilisation`: busy share of the community workers' working time."
     )
     share: float | None = Field(
@@ -71,7 +71,7 @@ class Target(_Strict):
     )
     hours: Literal["around_the_clock", "working"] = Field(
         default="around_the_clock",
-        description="`working`: only issues ARRIVING in working hours count (see `calendar`).",
+        description="`working`: only issues REPORTED in working hours count (see `calendar`).",
     )
     calendar: str | None = Field(
         default=None,
@@ -107,7 +107,7 @@ class Target(_Strict):
 
     def window(self, calendars: dict[str, Calendar], workers_calendar: str = ALWAYS
                ) -> Calendar | None:
-        """The working hours whose arrivals count, or None (around the clock).
+        """The working hours whose reports count, or None (around the clock).
 
         ``calendars`` are the scenario's named calendars; ``workers_calendar`` the community
         workers' calendar name.
@@ -123,12 +123,18 @@ class Target(_Strict):
 
     @property
     def key(self) -> str:
-        """A column-safe name, e.g. ``response_30min_all_working``."""
+        """The column of what the target measures, in the words of the metrics: a response
+        target on each category's own limit, all categories, around the clock is
+        ``response_within_target_share`` (the summary metric); with a limit
+        ``response_within_30min_share``; then ``_<category>`` when not all, ``_working`` for
+        working hours; ``utilisation``."""
         if self.metric == "utilisation":
             return "utilisation"
         unit = "min" if self.metric == "response" else "h"
         limit = f"{self.limit:g}{unit}" if self.limit is not None else "target"
-        key = f"{self.metric}_{limit}_{self.category}"
+        key = f"{self.metric}_within_{limit}_share"
+        if self.category != ALL:
+            key += f"_{self.category}"
         return key + ("_working" if self.hours == "working" else "")
 
     def describe(self, window: Calendar | None = None) -> str:
@@ -145,7 +151,7 @@ class Target(_Strict):
                  else f"within their category's {own}")
         issues = "all issues" if self.category == ALL else f"{self.category} issues"
         if self.hours == "working":
-            hours = f" (arriving in working hours: {describe_calendar(window or OFFICE_HOURS)})"
+            hours = f" (reported in working hours: {describe_calendar(window or OFFICE_HOURS)})"
         else:
             hours = " (around the clock)"
         return f"{self.share:.0%} of {issues} {what} {limit}{hours}"

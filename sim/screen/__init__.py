@@ -1,9 +1,13 @@
-"""Fast screen for staffing searches: exact FCFS waits of a pooled c-server queue."""
+"""Fast screen for staffing searches: exact FCFS waits of a pooled c-server queue, around the
+clock or on one shared working calendar."""
 
 from __future__ import annotations
 
 from sim.screen.recursion import (
     ScreenResult,
+    WorkingHours,
+    fifo_starts,
+    fifo_starts_ragged,
     fifo_waits,
     fifo_waits_ragged,
     kiefer_wolfowitz_reference,
@@ -12,6 +16,9 @@ from sim.screen.recursion import (
 
 __all__ = [
     "ScreenResult",
+    "WorkingHours",
+    "fifo_starts",
+    "fifo_starts_ragged",
     "fifo_waits",
     "fifo_waits_ragged",
     "kiefer_wolfowitz_reference",

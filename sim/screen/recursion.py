@@ -7,11 +7,19 @@ servers: for issue ``n`` in arrival order, ``start = max(A_n, min F)``, ``wait =
 and the server that was freest becomes free again at ``start + S_n``. Servers are free from
 ``-inf``, so the first ``c`` issues never wait and absolute time origins do not matter.
 
+**Working hours.** When the servers share a calendar (``calendar``: sorted, disjoint working
+intervals ``[from, to)``), nobody starts work outside it, and a job running at closing time is
+finished: ``start = next_open(max(A_n, min F))`` with ``next_open(t) = t`` inside an interval,
+else the next opening (``+inf`` after the last interval: the issue is never started). The
+server freest first is still the right one, because ``next_open`` never decreases. This is what
+the full model does with workers on one calendar and no duty rota.
+
 Time units are whatever the inputs use (arrivals and handling times must share them).
 """
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import operator
@@ -22,6 +30,9 @@ import numpy as np
 
 __all__ = [
     "ScreenResult",
+    "WorkingHours",
+    "fifo_starts",
+    "fifo_starts_ragged",
     "fifo_waits",
     "fifo_waits_ragged",
     "kiefer_wolfowitz_reference",
@@ -64,43 +75,92 @@ def _check_pair(arrivals: np.ndarray, handling: np.ndarray, what: str) -> None:
         )
 
 
-def _heap_rows(arrivals: np.ndarray, handling: np.ndarray, servers: int) -> np.ndarray:
-    """Scalar recursion per replication with a heap of next-free times.
+class WorkingHours:
+    """Working intervals ``[from, to)`` shared by all servers: sorted, disjoint, finite."""
 
-    ``arrivals`` is (R, n); +inf entries are trailing padding and get wait 0.
+    def __init__(self, intervals: np.ndarray):
+        spans = np.asarray(intervals, dtype=float)
+        if spans.ndim != 2 or spans.shape[1] != 2:
+            raise ValueError(f"calendar must be an (m, 2) array of [from, to) intervals, "
+                             f"got shape {spans.shape}")
+        if not np.all(np.isfinite(spans)):
+            raise ValueError("calendar intervals must be finite")
+        if np.any(spans[:, 1] <= spans[:, 0]):
+            raise ValueError("calendar intervals must end after they start")
+        if np.any(spans[1:, 0] < spans[:-1, 1]):
+            raise ValueError("calendar intervals must be sorted and must not overlap")
+        self.opens = spans[:, 0]
+        self.closes = spans[:, 1]
+        self._opens = np.append(self.opens, np.inf)  # after the last interval: never
+        self._open_list = self._opens.tolist()
+        self._close_list = self.closes.tolist()
+
+    def next_open(self, times: np.ndarray) -> np.ndarray:
+        """Each time if it falls in working hours, else the next opening (+inf if none)."""
+        i = np.searchsorted(self.closes, times, side="right")
+        return np.maximum(times, self._opens[i])
+
+    def next_open_one(self, t: float) -> float:
+        """:meth:`next_open` of one time, in plain Python."""
+        opening = self._open_list[bisect.bisect_right(self._close_list, t)]
+        return t if t >= opening else opening
+
+
+def _heap_rows(arrivals: np.ndarray, handling: np.ndarray, servers: int,
+               hours: WorkingHours | None = None) -> np.ndarray:
+    """Start times by the scalar recursion per replication, with a heap of next-free times.
+
+    ``arrivals`` is (R, n); +inf entries are trailing padding and start at +inf.
     """
-    waits = np.zeros(arrivals.shape)
+    starts = np.full(arrivals.shape, np.inf)
     for row, (a_row, s_row) in enumerate(zip(arrivals, handling, strict=True)):
         present = int(np.searchsorted(a_row, np.inf))
         free = [-math.inf] * servers  # a valid heap: all equal
-        row_waits = []
-        for a, s in zip(a_row[:present].tolist(), s_row[:present].tolist(), strict=True):
-            start = max(a, free[0])
-            row_waits.append(start - a)
-            heapq.heapreplace(free, start + s)
-        waits[row, :present] = row_waits
-    return waits
+        row_starts = []
+        if hours is None:
+            for a, s in zip(a_row[:present].tolist(), s_row[:present].tolist(), strict=True):
+                start = max(a, free[0])
+                row_starts.append(start)
+                heapq.heapreplace(free, start + s)
+        else:
+            next_open = hours.next_open_one
+            for a, s in zip(a_row[:present].tolist(), s_row[:present].tolist(), strict=True):
+                start = next_open(max(a, free[0]))
+                row_starts.append(start)
+                heapq.heapreplace(free, start + s)
+        starts[row, :present] = row_starts
+    return starts
 
 
-def _vector_loop(arrivals: np.ndarray, handling: np.ndarray, servers: int) -> np.ndarray:
-    """Recursion with a Python loop over issues and numpy ops across replications.
+def _vector_loop(arrivals: np.ndarray, handling: np.ndarray, servers: int,
+                 hours: WorkingHours | None = None) -> np.ndarray:
+    """Start times by the recursion with a Python loop over issues and numpy ops across
+    replications.
 
-    ``arrivals`` is (R, n); +inf entries are trailing padding: their wait is left at 0 (no
-    inf - inf) and the server they occupy becomes free at +inf, which later real issues
-    cannot reach because padding only follows a replication's last real issue.
+    ``arrivals`` is (R, n); +inf entries are trailing padding: they start at +inf and the
+    server they occupy becomes free at +inf, which later real issues cannot reach because
+    padding only follows a replication's last real issue.
     """
     a_cols = np.ascontiguousarray(arrivals.T)
     s_cols = np.ascontiguousarray(handling.T)
-    present = np.isfinite(a_cols)
-    waits = np.zeros(a_cols.shape)
+    starts = np.empty(a_cols.shape)
     free = np.full((arrivals.shape[0], servers), -np.inf)
     rows = np.arange(arrivals.shape[0])
     for j in range(a_cols.shape[0]):
         k = free.argmin(axis=1)  # ties: lowest server index
         start = np.maximum(a_cols[j], free[rows, k])
-        np.subtract(start, a_cols[j], out=waits[j], where=present[j])
+        if hours is not None:
+            start = hours.next_open(start)
+        starts[j] = start
         free[rows, k] = start + s_cols[j]
-    return np.ascontiguousarray(waits.T)
+    return np.ascontiguousarray(starts.T)
+
+
+def _waits(starts: np.ndarray, arrivals: np.ndarray) -> np.ndarray:
+    """Start minus arrival, 0 for the +inf padding (no inf - inf)."""
+    waits = np.zeros(arrivals.shape)
+    np.subtract(starts, arrivals, out=waits, where=np.isfinite(arrivals))
+    return waits
 
 
 def _lindley(arrivals: np.ndarray, handling: np.ndarray) -> np.ndarray:
@@ -119,16 +179,41 @@ def _lindley(arrivals: np.ndarray, handling: np.ndarray) -> np.ndarray:
     return partial - np.minimum.accumulate(partial, axis=1)
 
 
-def _waits_2d(arrivals: np.ndarray, handling: np.ndarray, servers: int) -> np.ndarray:
-    """Dispatch validated (R, n) float arrays (+inf only as trailing padding)."""
-    if servers == 1:
-        return _lindley(arrivals, handling)
+def _starts_2d(arrivals: np.ndarray, handling: np.ndarray, servers: int,
+               hours: WorkingHours | None) -> np.ndarray:
+    """Start times of validated (R, n) float arrays (+inf only as trailing padding)."""
     if arrivals.shape[0] < _VECTOR_LOOP_MIN_REPLICATIONS:
-        return _heap_rows(arrivals, handling, servers)
-    return _vector_loop(arrivals, handling, servers)
+        return _heap_rows(arrivals, handling, servers, hours)
+    return _vector_loop(arrivals, handling, servers, hours)
 
 
-def fifo_waits(arrivals: np.ndarray, handling: np.ndarray, servers: int) -> np.ndarray:
+def _waits_2d(arrivals: np.ndarray, handling: np.ndarray, servers: int,
+              hours: WorkingHours | None) -> np.ndarray:
+    """Waits of validated (R, n) float arrays (+inf only as trailing padding)."""
+    if servers == 1 and hours is None:
+        return _lindley(arrivals, handling)
+    return _waits(_starts_2d(arrivals, handling, servers, hours), arrivals)
+
+
+def _hours(calendar: np.ndarray | WorkingHours | None) -> WorkingHours | None:
+    if calendar is None or isinstance(calendar, WorkingHours):
+        return calendar
+    return WorkingHours(calendar)
+
+
+def _validated(arrivals: np.ndarray, handling: np.ndarray, servers: int
+               ) -> tuple[np.ndarray, np.ndarray, int]:
+    servers = _check_servers(servers)
+    a = np.asarray(arrivals, dtype=float)
+    s = np.asarray(handling, dtype=float)
+    if a.ndim not in (1, 2):
+        raise ValueError(f"arrivals must be 1-D or 2-D (replications, issues), got {a.ndim}-D")
+    _check_pair(a, s, "fifo_waits")
+    return a, s, servers
+
+
+def fifo_waits(arrivals: np.ndarray, handling: np.ndarray, servers: int,
+               calendar: np.ndarray | WorkingHours | None = None) -> np.ndarray:
     """Waiting time of every issue in an FCFS queue with ``servers`` identical servers.
 
     Args:
@@ -136,39 +221,40 @@ def fifo_waits(arrivals: np.ndarray, handling: np.ndarray, servers: int) -> np.n
             non-decreasing along the last axis, finite.
         handling: handling (service) times, same shape as ``arrivals``, finite, >= 0.
         servers: number of servers c >= 1.
+        calendar: optional working intervals ``[[from, to], ...]`` of all servers (see the
+            module docstring); None: always working.
 
     Returns:
-        Waits (time from arrival to start of handling), same shape as ``arrivals``.
+        Waits (time from arrival to start of handling), same shape as ``arrivals``; +inf for
+        an issue no working interval is left for.
 
     Valid for any arrival process and handling-time distribution. Issues are served in array
     order (ties in arrival time keep their order); all servers are idle before the first
     issue. An issue starts on the server that becomes free first, ties going to the lowest
     index — server identity never changes the waits. For c >= 2 the result is bit-for-bit the
-    scalar recursion ``start = max(A_n, min F); F_k = start + S_n``. For c == 1 the O(n)
-    closed-form Lindley path is used; it matches that recursion up to cumulative-sum
+    scalar recursion ``start = max(A_n, min F); F_k = start + S_n`` (with a calendar,
+    ``start = next_open(max(A_n, min F))``, for any c). For c == 1 without a calendar the
+    O(n) closed-form Lindley path is used; it matches that recursion up to cumulative-sum
     rounding (relative error ~ n * eps of the partial sums of S_i - (A_{i+1} - A_i)).
     """
-    servers = _check_servers(servers)
-    a = np.asarray(arrivals, dtype=float)
-    s = np.asarray(handling, dtype=float)
-    if a.ndim not in (1, 2):
-        raise ValueError(f"arrivals must be 1-D or 2-D (replications, issues), got {a.ndim}-D")
-    _check_pair(a, s, "fifo_waits")
-    waits = _waits_2d(np.atleast_2d(a), np.atleast_2d(s), servers)
+    a, s, servers = _validated(arrivals, handling, servers)
+    waits = _waits_2d(np.atleast_2d(a), np.atleast_2d(s), servers, _hours(calendar))
     return waits[0] if a.ndim == 1 else waits
 
 
-def fifo_waits_ragged(
-    arrivals: Sequence[np.ndarray], handling: Sequence[np.ndarray], servers: int
-) -> list[np.ndarray]:
-    """:func:`fifo_waits` for replications with different numbers of issues.
+def fifo_starts(arrivals: np.ndarray, handling: np.ndarray, servers: int,
+                calendar: np.ndarray | WorkingHours | None = None) -> np.ndarray:
+    """Start time of every issue: as :func:`fifo_waits`, but the recursion's own start times
+    (bit-for-bit ``start = [next_open](max(A_n, min F))`` for every c, also c == 1), so that
+    ``start + S_n`` is exactly the time the issue ends; +inf for an issue never started."""
+    a, s, servers = _validated(arrivals, handling, servers)
+    starts = _starts_2d(np.atleast_2d(a), np.atleast_2d(s), servers, _hours(calendar))
+    return starts[0] if a.ndim == 1 else starts
 
-    Each ``arrivals[r]`` / ``handling[r]`` is a 1-D pair obeying the rules of
-    :func:`fifo_waits`. Replications are padded to a common length with +inf arrivals and
-    zero handling (padding never produces NaN and never affects real issues), computed
-    together, and sliced back. Returns one 1-D waits array per replication.
-    """
-    servers = _check_servers(servers)
+
+def _padded(arrivals: Sequence[np.ndarray], handling: Sequence[np.ndarray]
+            ) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Ragged replications padded to one (R, n) pair: +inf arrivals and zero handling."""
     if len(arrivals) != len(handling):
         raise ValueError(f"got {len(arrivals)} arrival arrays but {len(handling)} handling arrays")
     a_rows = [np.asarray(a, dtype=float) for a in arrivals]
@@ -184,8 +270,39 @@ def fifo_waits_ragged(
     for r, (a, s) in enumerate(zip(a_rows, s_rows, strict=True)):
         a_pad[r, : a.size] = a
         s_pad[r, : s.size] = s
-    waits = _waits_2d(a_pad, s_pad, servers)
+    return a_pad, s_pad, lengths
+
+
+def fifo_waits_ragged(
+    arrivals: Sequence[np.ndarray], handling: Sequence[np.ndarray], servers: int,
+    calendar: np.ndarray | WorkingHours | None = None,
+) -> list[np.ndarray]:
+    """:func:`fifo_waits` for replications with different numbers of issues.
+
+    Each ``arrivals[r]`` / ``handling[r]`` is a 1-D pair obeying the rules of
+    :func:`fifo_waits`. Replications are padded to a common length with +inf arrivals and
+    zero handling (padding never produces NaN and never affects real issues), computed
+    together, and sliced back. Returns one 1-D waits array per replication. ``calendar`` as
+    for :func:`fifo_waits`.
+    """
+    servers = _check_servers(servers)
+    hours = _hours(calendar)
+    a_pad, s_pad, lengths = _padded(arrivals, handling)
+    waits = _waits_2d(a_pad, s_pad, servers, hours)
     return [waits[r, :n].copy() for r, n in enumerate(lengths)]
+
+
+def fifo_starts_ragged(
+    arrivals: Sequence[np.ndarray], handling: Sequence[np.ndarray], servers: int,
+    calendar: np.ndarray | WorkingHours | None = None,
+) -> list[np.ndarray]:
+    """:func:`fifo_starts` for replications with different numbers of issues (padded as in
+    :func:`fifo_waits_ragged`)."""
+    servers = _check_servers(servers)
+    hours = _hours(calendar)
+    a_pad, s_pad, lengths = _padded(arrivals, handling)
+    starts = _starts_2d(a_pad, s_pad, servers, hours)
+    return [starts[r, :n].copy() for r, n in enumerate(lengths)]
 
 
 def kiefer_wolfowitz_reference(

@@ -22,6 +22,8 @@ import numpy as np
 from scipy.special import gammainc, ndtr
 
 from sim.analytic.erlang import erlang_c, service_level
+from sim.model.plan import Categories, scheduled_care
+from sim.scenario.capacity import week_share
 from sim.scenario.common import MINUTES_PER_YEAR, Distribution, Empirical, Fixed, MeanCv
 from sim.scenario.schema import Community, Scenario
 from sim.staffing.targets import TargetSet
@@ -37,13 +39,11 @@ def handling_cdf(dist: Distribution) -> Callable[[np.ndarray], np.ndarray]:
         return lambda x: -np.expm1(-np.maximum(x, 0) / mean)
     if kind == "lognormal":
         assert isinstance(p, MeanCv)
-        sigma2 = math.log1p(p.cv**2)
-        mu, sigma = math.log(p.mean) - sigma2 / 2, math.sqrt(sigma2)
+        mu, sigma = p.lognormal()
         return lambda x: ndtr((np.log(np.maximum(x, 1e-300)) - mu) / sigma) * (np.asarray(x) > 0)
     if kind == "gamma":
         assert isinstance(p, MeanCv)
-        shape = 1 / p.cv**2
-        scale = p.mean / shape
+        shape, scale = p.gamma()
         return lambda x: gammainc(shape, np.maximum(x, 0) / scale)
     if kind == "deterministic":
         assert isinstance(p, Fixed)
@@ -61,7 +61,11 @@ def handling_cdf(dist: Distribution) -> Callable[[np.ndarray], np.ndarray]:
 
 @dataclass(frozen=True)
 class PooledLoad:
-    """A community's stationary pooled queue of community workers, rates per working minute."""
+    """A community's stationary pooled queue of community workers, rates per working minute.
+
+    Arrays run over the model's categories (those of :class:`~sim.staffing.targets.TargetSet`);
+    care visits carry no load here.
+    """
 
     arrival_rate: np.ndarray  # per category, issues per working minute (0: not theirs)
     handling: tuple[Distribution, ...]
@@ -70,15 +74,14 @@ class PooledLoad:
     @classmethod
     def of(cls, scenario: Scenario, community: Community) -> PooledLoad:
         role = scenario.staffing.community_workers
-        calendar = scenario.calendars.get(getattr(role, "calendar", "always"))
-        availability = calendar.weekly_hours() / 168 if calendar is not None else 1.0
-        takes = getattr(role, "categories", "all")
+        availability = week_share(scenario, role.calendar)
+        takes = role.categories
+        categories = Categories.of(scenario, scheduled_care(scenario))
         rates = np.array([
             scenario.issues_per_year(community, k) / MINUTES_PER_YEAR / availability
-            if takes == "all" or k in takes else 0.0
-            for k in scenario.demand])
-        return cls(rates, tuple(c.handling_min for c in scenario.demand.values()),
-                   availability)
+            if k in scenario.demand and (takes == "all" or k in takes) else 0.0
+            for k in categories.names])
+        return cls(rates, categories.handling, availability)
 
     @property
     def total_rate(self) -> float:

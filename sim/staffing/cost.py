@@ -10,7 +10,7 @@ from sim.scenario.policy import PayTable
 
 
 def cost_column(pay: PayTable | None, which: str) -> str:
-    """Column name of a yearly cost, with the currency in it: ``cost_policy_cny_per_year``."""
+    """Column name of a yearly cost, with the currency in it: ``cost_rule_cny_per_year``."""
     currency = (pay.currency if pay else "cny").lower()
     return f"cost_{which}_{currency}_per_year"
 
@@ -19,7 +19,7 @@ def staffing_costs(pay: PayTable | None, levels: Mapping[str, Mapping[str, int |
                    ) -> pd.DataFrame:
     """Yearly cost of each named staffing level of each community.
 
-    ``levels`` maps a community id to {name: workers}, e.g. {"policy": 2, "recommended": 3}.
+    ``levels`` maps a community id to {name: workers}, e.g. {"rule": 2, "recommended": 3}.
     Returns one row per community, one ``cost_<name>_<currency>_per_year`` column per name
     (NaN without a pay table or a level).
     """

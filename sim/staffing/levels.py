@@ -3,15 +3,17 @@
 The screen draws a community's issues exactly as the engine does (each source's occurrences
 from its intensity curve and stream ``arrivals/<source>``, handling times from
 ``handling/<source>`` and reporting delays from ``report/<source>`` in the engine's blocks),
-merges them in order of report and computes every issue's wait by the Kiefer-Wolfowitz
-recursion (:mod:`sim.screen`) with the community's workers as identical servers. When the
-workers keep a calendar, the recursion runs on their working clock (closed hours cut out, as if
-a job interrupted at closing resumed at the next opening), then times are mapped back.
+merges them in order of report and computes every issue's start by the FIFO recursion
+(:mod:`sim.screen`) with the community's workers as identical servers; when they keep a
+calendar, on that calendar as the engine keeps it (nobody starts work off shift; a job running
+at closing time is finished). Times are measured as :mod:`sim.model.measures` defines them,
+from the report, by the same :class:`~sim.staffing.targets.TargetSet` as the full model.
 
 The screen is one FIFO queue of the categories community workers take: it leaves out
 priorities and pre-emption, grid members, volunteers and Party members, the duty rota, travel,
-escalation to departments and care visits. It is exact for a pooled scenario without those, an
-approximation otherwise; the full model has the last word.
+escalation to departments and care visits. It is exact for a pooled scenario without those
+(same random numbers, same shares, issue for issue), an approximation otherwise; the full model
+has the last word.
 
 The full model is :func:`sim.experiment.runner.run_replication` with per-issue records, measured
 with the same :class:`~sim.staffing.targets.TargetSet`. Communities are independent in the
@@ -30,61 +32,39 @@ import pandas as pd
 
 from sim.experiment.runner import run_replication
 from sim.model.distributions import block_sampler
+from sim.model.measures import ALL, DRAIN_DAYS, overlap, resolution_h, response_min
 from sim.model.plan import ModelPlan, build_plan
 from sim.model.streams import Streams
+from sim.scenario.common import MINUTES_PER_DAY
 from sim.scenario.schema import Scenario
-from sim.screen import fifo_waits_ragged
+from sim.screen import WorkingHours, fifo_starts_ragged
 from sim.staffing.targets import UTILISATION, TargetSet
-
-
-class WorkingClock:
-    """Minutes of working time: ``work(t)`` counts shift minutes before ``t``; ``real(x)`` is
-    the first moment the workers have worked ``x`` minutes (an opening if ``x`` falls at a
-    closing). ``shifts`` are [[from, to], ...] sorted intervals, or None for always."""
-
-    def __init__(self, shifts: np.ndarray | None):
-        self.always = shifts is None or len(shifts) == 0
-        if not self.always:
-            self.lo = np.asarray(shifts, dtype=float)[:, 0]
-            self.hi = np.asarray(shifts, dtype=float)[:, 1]
-            self.cum = np.concatenate([[0.0], np.cumsum(self.hi - self.lo)])
-
-    def work(self, t: np.ndarray) -> np.ndarray:
-        t = np.asarray(t, dtype=float)
-        if self.always:
-            return t
-        i = np.searchsorted(self.lo, t, side="right") - 1
-        j = np.maximum(i, 0)
-        inside = np.clip(t - self.lo[j], 0.0, self.hi[j] - self.lo[j])
-        return np.where(i >= 0, self.cum[j] + inside, 0.0)
-
-    def real(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
-        if self.always:
-            return x
-        j = np.clip(np.searchsorted(self.cum[:-1], x, side="right") - 1, 0, len(self.lo) - 1)
-        beyond = x > self.cum[-1]  # after the last shift: carry on as if always open
-        return np.where(beyond, self.hi[-1] + (x - self.cum[-1]), self.lo[j] + (x - self.cum[j]))
-
-
-def workers_clock(plan: ModelPlan, community: int) -> WorkingClock:
-    """The working clock of a community's community workers (their calendar in the plan)."""
-    for responder in getattr(plan, "responders", ()):
-        if responder.role == "community_worker" and responder.community == community:
-            return WorkingClock(responder.shifts)
-    return WorkingClock(None)
 
 
 @dataclass(frozen=True)
 class Draws:
-    """One community's issues in every replication, in arrival order."""
+    """One community's issues in every replication, in order of report, and the calendar of
+    its community workers."""
 
     community: str
     occurred_min: list[np.ndarray]
     reported_min: list[np.ndarray]  # arrival at the community's queue, sorted
     handling_min: list[np.ndarray]
     category: list[np.ndarray]
-    clock: WorkingClock
+    hours: WorkingHours | None  # the workers' shifts; None: always working
+    scheduled_min: float  # one worker's working minutes in the observation window
+    end_min: float  # the full model stops here; issues open then are not measured
+
+
+def workers_calendar(plan: ModelPlan, community: int) -> tuple[WorkingHours | None, float]:
+    """The shifts of a community's community workers (None: always) and one worker's working
+    minutes in the observation window, as the plan has them."""
+    for responder in plan.responders:
+        if (responder.role == "community_worker" and responder.community == community
+                and responder.shift_key.endswith("@base")):
+            shifts = responder.shifts
+            return (None if shifts is None else WorkingHours(shifts)), responder.scheduled_min
+    return None, plan.window_min
 
 
 def draw_community(scenario: Scenario, plan: ModelPlan, community: int, seed: int,
@@ -92,7 +72,7 @@ def draw_community(scenario: Scenario, plan: ModelPlan, community: int, seed: in
     """The issues community workers take in community number ``community`` of ``plan``, in
     replications 0..R-1."""
     role = scenario.staffing.community_workers
-    takes = getattr(role, "categories", "all")
+    takes = role.categories
     sources = [s for s in plan.sources if s.community == community
                and (takes == "all" or plan.categories[s.category] in takes)]
     occurred, reported, handling, category = [], [], [], []
@@ -106,14 +86,12 @@ def draw_community(scenario: Scenario, plan: ModelPlan, community: int, seed: in
             )
             sampler = block_sampler(plan.handling[source.category],
                                     streams(f"handling/{source.stream}"))
-            delay = np.zeros(times.size)
-            report_delay = getattr(source, "report_delay", None)
-            factor = getattr(source, "report_factor", 0.0)
-            if report_delay is not None and factor:
+            reported_at = times
+            if source.report_delay is not None:
                 # the engine's first values of each stream (see block_iter)
-                delay = block_sampler(report_delay, streams(f"report/{source.stream}"))(
-                    times.size) * factor
-            parts.append((times, times + delay, sampler(times.size),
+                delay = block_sampler(source.report_delay, streams(f"report/{source.stream}"))
+                reported_at = times + delay(times.size) * source.report_factor
+            parts.append((times, reported_at, sampler(times.size),
                           np.full(times.size, source.category, dtype=np.int64)))
         if parts:
             o, r, s, k = (np.concatenate(column) for column in zip(*parts, strict=True))
@@ -124,24 +102,28 @@ def draw_community(scenario: Scenario, plan: ModelPlan, community: int, seed: in
         reported.append(r[order])
         handling.append(s[order])
         category.append(k[order])
-    return Draws(plan.communities[community], occurred, reported, handling, category,
-                 workers_clock(plan, community))
+    hours, scheduled = workers_calendar(plan, community)
+    return Draws(plan.communities[community], occurred, reported, handling, category, hours,
+                 scheduled, plan.horizon_min + DRAIN_DAYS * MINUTES_PER_DAY)
 
 
 def screen_level(draws: Draws, servers: int, targets: TargetSet) -> pd.DataFrame:
     """Per-replication values of every target key for ``servers`` workers, by the screen."""
-    clock = draws.clock
-    arrivals = [clock.work(a) for a in draws.reported_min]
-    waits = fifo_waits_ragged(arrivals, draws.handling_min, servers)
-    lo, hi = clock.work(np.array([targets.warmup_min, targets.horizon_min]))
+    starts = fifo_starts_ragged(draws.reported_min, draws.handling_min, servers, draws.hours)
+    lo, hi = targets.warmup_min, targets.horizon_min
     rows = []
-    for r, (o, a, x, s, k, w) in enumerate(zip(draws.occurred_min, draws.reported_min,
-                                               arrivals, draws.handling_min, draws.category,
-                                               waits, strict=True)):
-        start, end = clock.real(x + w), clock.real(x + w + s)
-        values = targets.shares(k, o, a, start - o, (end - o) / 60.0)
-        busy = np.clip(np.minimum(x + w + s, hi) - np.maximum(x + w, lo), 0, None).sum()
-        values[UTILISATION] = busy / (servers * (hi - lo)) if hi > lo else np.nan
+    for r, (o, a, s, k, start) in enumerate(zip(draws.occurred_min, draws.reported_min,
+                                                draws.handling_min, draws.category, starts,
+                                                strict=True)):
+        end = start + s  # no travel: on site at the start
+        closed = end <= draws.end_min  # the full model measures only the issues it closes
+        with np.errstate(invalid="ignore"):
+            response = np.where(closed, response_min(a, start), np.nan)
+            resolution = np.where(closed, resolution_h(a, end), np.nan)
+        values = targets.shares(k, o, a, response, resolution)
+        busy = overlap(start[closed], end[closed], lo, hi).sum()
+        scheduled = servers * draws.scheduled_min
+        values[UTILISATION] = busy / scheduled if scheduled > 0 else np.nan
         rows.append({"replication": r, **values})
     return pd.DataFrame(rows)
 
@@ -184,34 +166,25 @@ def screen_community(
     return community, answer, table
 
 
-def full_model_replication(
-    scenario: Scenario, seed: int, replication: int, targets: TargetSet,
-    only: Sequence[str] | None = None,
-) -> pd.DataFrame:
+def full_model_replication(scenario: Scenario, seed: int, replication: int,
+                           targets: TargetSet) -> pd.DataFrame:
     """One replication of the full model: every target key per community (and per grid).
 
     Rows: community, grid ('' for the whole community), replication, workers, then one column
-    per target key; only for the communities in ``only`` when given. Per-grid rows appear for
-    communities of more than one grid.
+    per target key. Per-grid rows appear for communities of more than one grid.
     """
     _, metrics, records = run_replication(scenario, seed, replication, keep_records=True)
     assert records is not None
     workers = {c.id: scenario.workers(c) for c in scenario.communities}
-    category = _codes(records["category"], targets.categories)
-    occurred = records[_first(records, "occurred_min", "arrival_min")].to_numpy(float)
-    reported = records[_first(records, "reported_min", "arrival_min")].to_numpy(float)
-    response = records["response_min"].to_numpy(float)
-    resolution = records["resolution_h"].to_numpy(float)
-    community = _codes(records["community"], list(workers))
-    grid = records["grid"].astype(str).to_numpy() if "grid" in records.columns else None
-    overall = metrics[metrics["category"] == "all"]
-    if "grid" in overall.columns:
-        overall = overall[overall["grid"].isna() | overall["grid"].isin(["all", ""])]
-    busy = _first(overall, "utilisation_community_worker", "utilisation")
-    utilisation = overall.groupby("community")[busy].first().to_dict()
-    masks = targets.masks(category, occurred, reported, response, resolution)
     ids = list(workers)
-    wanted = [i for i, cid in enumerate(ids) if only is None or cid in only]
+    category = _codes(records["category"], targets.categories)
+    community = _codes(records["community"], ids)
+    masks = targets.masks(category, records["occurred_min"].to_numpy(float),
+                          records["reported_min"].to_numpy(float),
+                          records["response_min"].to_numpy(float),
+                          records["resolution_h"].to_numpy(float))
+    overall = metrics[(metrics["category"] == ALL) & (metrics["grid"] == ALL)]
+    utilisation = overall.groupby("community")["utilisation_community_worker"].first()
 
     def shares(group: np.ndarray, size: int) -> dict[str, np.ndarray]:
         """Share met per group code (0..size-1), NaN for a group with no counted issue."""
@@ -223,21 +196,19 @@ def full_model_replication(
                 out[key] = np.where(n > 0, ok / np.maximum(n, 1), np.nan)
         return out
 
-    inside = community >= 0
-    by_community = shares(np.where(inside, community, len(ids)), len(ids) + 1)
-    rows = [{"community": ids[i], "grid": "", **{k: v[i] for k, v in by_community.items()},
-             UTILISATION: utilisation.get(ids[i], np.nan)} for i in wanted]
-    if grid is not None:
-        codes, names = pd.factorize(grid)
-        by_grid = shares(codes, len(names))
-        owner = np.full(len(names), -1)
-        owner[codes] = community
-        for i in wanted:
-            mine = np.flatnonzero(owner == i)
-            if len(mine) > 1:  # a community of one grid has no per-grid rows
-                rows += [{"community": ids[i], "grid": str(names[g]),
-                          **{k: v[g] for k, v in by_grid.items()}, UTILISATION: np.nan}
-                         for g in mine]
+    by_community = shares(np.where(community >= 0, community, len(ids)), len(ids) + 1)
+    rows = [{"community": cid, "grid": "", **{k: v[i] for k, v in by_community.items()},
+             UTILISATION: utilisation.get(cid, np.nan)} for i, cid in enumerate(ids)]
+    codes, names = pd.factorize(records["grid"].astype(str).to_numpy())
+    by_grid = shares(codes, len(names))
+    owner = np.full(len(names), -1)
+    owner[codes] = community
+    for i, cid in enumerate(ids):
+        mine = np.flatnonzero(owner == i)
+        if len(mine) > 1:  # a community of one grid has no per-grid rows
+            rows += [{"community": cid, "grid": str(names[g]),
+                      **{k: v[g] for k, v in by_grid.items()}, UTILISATION: np.nan}
+                     for g in mine]
     frame = pd.DataFrame(rows)
     frame.insert(2, "replication", replication)
     frame.insert(3, "workers", frame["community"].map(workers))
@@ -245,11 +216,12 @@ def full_model_replication(
 
 
 def run_task(kind: str, *args) -> tuple[str, object]:
-    """(kind, result) of a ``screen`` (:func:`screen_community`) or ``full`` model task
-    (:func:`full_model_replication`), so one pool runs both side by side."""
+    """(kind, result) of a ``screen`` task (:func:`screen_community`) or a ``full`` one
+    (``name`` and :func:`full_model_replication`), so one pool runs both side by side."""
     if kind == "screen":
         return kind, screen_community(*args)
-    return kind, full_model_replication(*args)
+    name, *rest = args
+    return kind, (name, full_model_replication(*rest))
 
 
 def _codes(values: pd.Series, names: Sequence[str]) -> np.ndarray:
@@ -261,19 +233,13 @@ def _codes(values: pd.Series, names: Sequence[str]) -> np.ndarray:
     return table[np.asarray(series.cat.codes)]  # code -1 (missing) picks the final -1
 
 
-def _first(frame: pd.DataFrame, *names: str) -> str:
-    """The first of ``names`` that is a column of ``frame`` (engines name times differently)."""
-    return next((n for n in names if n in frame.columns), names[-1])
-
-
-def search_ceiling(scenario: Scenario, community: int, minimum: int) -> int:
-    """The most workers any search goes to: twice the peak-hour load, plus ten."""
+def search_ceilings(scenario: Scenario, minimums: Sequence[int]) -> list[int]:
+    """The most workers any search goes to, per community: twice the peak-hour load (of every
+    issue of the community, as if community workers took them all), plus ten."""
     plan = build_plan(scenario)
-    peak = 0.0
+    peak = np.zeros(len(plan.communities))
     for source in plan.sources:
-        if source.community == community:
-            mean_handling = plan.handling[source.category].mean
-            multipliers = getattr(source.curve, "multipliers", None)
-            top = float(np.max(multipliers)) if multipliers is not None else 3.0
-            peak += source.rate_per_min * mean_handling * top
-    return max(minimum, math.ceil(2 * peak)) + 10
+        top = float(np.max(source.curve.multipliers))
+        peak[source.community] += source.rate_per_min * plan.handling[source.category].mean * top
+    return [max(minimum, math.ceil(2 * p)) + 10 for minimum, p in zip(minimums, peak,
+                                                                         strict=True)]

@@ -1,9 +1,10 @@
-"""Targets compiled against a scenario, measured on issue arrays, and parsed from the command line.
+"""Targets compiled against a scenario, measured on issue arrays, and parsed from their text form.
 
 The same :class:`TargetSet` measures the fast screen's issues and the full model's per-issue
-records, so the two are compared on exactly the same definition: the share of the issues that
-arrive in the observation window (after the warm-up; for ``hours: working`` also in working hours)
-whose response (minutes) or resolution (hours) is within the limit of their category.
+records, with the definitions of :mod:`sim.model.measures`: an issue counts when it occurs in
+the observation window (for ``hours: working`` also when it is reported in working hours), and
+it meets a response (resolution) target when its response (resolution) time, counted from the
+report, is within the limit of its category.
 """
 
 from __future__ import annotations
@@ -15,20 +16,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.errors import UsageError
+from sim.errors import OptionError
+from sim.model.measures import in_working_hours, observed, within
+from sim.model.plan import Categories, scheduled_care
 from sim.scenario.governance import Calendar
 from sim.scenario.policy import ALL, Target, describe_calendar, target_problems
 from sim.scenario.schema import Scenario
 
 UTILISATION = "utilisation"
+PARAMETER = "targets"
 
 
 @dataclass(frozen=True)
 class TargetSet:
     """The targets of one recommendation, with each target's time limit per category.
 
-    ``limits[i][k]`` is target i's limit for category k (minutes for response, hours for
-    resolution), NaN where the category does not count.
+    ``categories`` are the model's (the scenario's, then ``care_visit`` when visits are
+    scheduled). ``limits[i][k]`` is target i's limit for category k (minutes for response,
+    hours for resolution), NaN where the category does not count. A target on each category's
+    own limit counts care visits too (against ``on_time_days``), as the summary metric of the
+    same name does; a target with its own limit counts issues only.
     """
 
     targets: tuple[Target, ...]
@@ -41,11 +48,22 @@ class TargetSet:
 
     @classmethod
     def compile(cls, targets: Sequence[Target], scenario: Scenario) -> TargetSet:
-        categories = tuple(scenario.demand)
+        model = Categories.of(scenario, scheduled_care(scenario))
+        categories = model.names
         limits = []
         for target in targets:
-            found = target.thresholds(scenario.demand) if target.metric != UTILISATION else {}
-            limits.append(np.array([found.get(k, np.nan) for k in categories]))
+            limit = np.full(len(categories), np.nan)
+            if target.metric != UTILISATION:
+                scope = [k for k, name in enumerate(categories)
+                         if target.category in (ALL, name)]
+                if target.limit is not None:
+                    scope = [k for k in scope if categories[k] in scenario.demand]
+                    limit[scope] = target.limit
+                else:
+                    own = (model.respond_target_min if target.metric == "response"
+                           else model.resolve_target_h)
+                    limit[scope] = own[scope]
+            limits.append(limit)
         horizon = scenario.horizon
         workers = scenario.staffing.community_workers.calendar
         windows = tuple(t.window(scenario.calendars, workers) for t in targets)
@@ -58,6 +76,10 @@ class TargetSet:
 
     def descriptions(self) -> list[str]:
         return [self.describe(i) for i in range(len(self.targets))]
+
+    def identity(self) -> list[dict[str, object]]:
+        """The targets exactly as given (for a result folder's identity)."""
+        return [t.model_dump(exclude_none=True) for t in self.targets]
 
     @property
     def service(self) -> list[tuple[int, Target]]:
@@ -107,13 +129,13 @@ class TargetSet:
     ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """For each service target, (counted, met): which issues count and which meet it.
 
-        ``category`` holds category indices (positions in ``categories``; -1 for issues of no
-        scenario category, e.g. care visits, which never count). As in the model's recorder,
-        issues count when they occur in the observation window, and a response (resolution)
-        target counts the issues responded to (resolved): NaN values are left out. Working
-        hours are judged on arrival at the community, ``reported_min``.
+        ``category`` holds category indices (positions in ``categories``; -1 for an issue of
+        no category here, which never counts). Times are those of :mod:`sim.model.measures`:
+        response and resolution from the report, NaN for an issue not responded to (resolved),
+        which does not count. An issue counts when it occurs in the observation window, and
+        for a working-hours target when it is reported in working hours.
         """
-        seen = (occurred_min >= self.warmup_min) & (occurred_min <= self.horizon_min)
+        seen = observed(occurred_min, self.warmup_min, self.horizon_min)
         office: dict[str, np.ndarray] = {}
         out = {}
         for i, target in self.service:
@@ -124,9 +146,9 @@ class TargetSet:
             if window is not None:
                 name = describe_calendar(window)
                 if name not in office:
-                    office[name] = window.contains(reported_min, self.start)
+                    office[name] = in_working_hours(window, reported_min, self.start)
                 counted &= office[name]
-            out[target.key] = (counted, counted & (value <= limit))
+            out[target.key] = (counted, counted & within(value, limit))
         return out
 
     def shares(self, *issues: np.ndarray) -> dict[str, float]:
@@ -139,22 +161,25 @@ class TargetSet:
         return out
 
 
-# ---------------------------------------------------------------- the command line
+# ---------------------------------------------------------------- the text form
 
-TARGET_HELP = """targets (--target, repeatable; they replace the scenario's targets:):
-  respond_within_min=30@0.90   90% of issues responded to within 30 minutes
-  resolve_within_h=72@95%      95% resolved within 72 hours
-  respond@0.90, resolve@0.95   the share within each category's own limit
-  max_utilisation=0.85         workers busy at most 85% of their working time
-then optionally ,category=NAME (default all) and ,hours=working: only issues arriving in
-working hours count (the community workers' calendar, or Mon-Fri 08:00-12:00, 14:00-18:00;
-,calendar=NAME picks another); ,hours=around_the_clock is the default. Example:
-  gridsim recommend s.yaml -t respond_within_min=30@0.9,category=public_service,hours=working"""
+FORMS = ("response_within_min=MIN@SHARE", "resolution_within_h=H@SHARE", "response@SHARE",
+         "resolution@SHARE", "utilisation_at_most=U")
+"""How a target is written (the command line's ``--target``), then optionally
+``,category=NAME``, ``,hours=working`` and ``,calendar=NAME``."""
 
 _SPEC = re.compile(
-    r"^(?P<name>respond_within_min|resolve_within_h|respond|resolve|max_utilisation)"
-    r"(?:=(?P<limit>[^@]+))?(?:@(?P<share>.+))?$"
+    r"^(?P<name>response_within_min|resolution_within_h|response|resolution"
+    r"|utilisation_at_most)(?:=(?P<limit>[^@]+))?(?:@(?P<share>.+))?$"
 )
+_OLD = {"respond_within_min": "response_within_min", "resolve_within_h": "resolution_within_h",
+        "respond": "response", "resolve": "resolution", "max_utilisation": "utilisation_at_most"}
+_OLD_SPEC = re.compile(r"^(?P<name>" + "|".join(sorted(_OLD, key=len, reverse=True))
+                       + r")(?=$|[=@])")
+
+
+def _problem(text: str, what: str) -> OptionError:
+    return OptionError(f"`{PARAMETER}`: target '{text}': {what}", PARAMETER)
 
 
 def _number(text: str, option: str, what: str) -> float:
@@ -163,47 +188,53 @@ def _number(text: str, option: str, what: str) -> float:
     try:
         value = float(text[:-1] if percent else text)
     except ValueError:
-        raise UsageError(f"--target {option!r}: {what} {text!r} is not a number") from None
+        raise _problem(option, f"{what} '{text}' is not a number") from None
     return value / 100 if percent else value
 
 
 def parse_target(text: str, categories: Sequence[str] | None = None) -> Target:
-    """A :class:`Target` from the command-line form (see ``TARGET_HELP``).
+    """A :class:`Target` from its text form (:data:`FORMS`), e.g.
+    ``"response_within_min=30@0.90,category=public_service,hours=working"``.
 
-    ``categories`` (the scenario's) are checked when given. Raises :class:`UsageError` naming
-    the option on any problem.
+    ``categories`` (the scenario's) are checked when given. Raises :class:`OptionError` for
+    parameter ``targets`` on any problem; the spellings of earlier versions
+    (``respond_within_min=...``) are refused with the new one.
     """
     head, *options = [part.strip() for part in text.split(",")]
+    old = _OLD_SPEC.match(head)
+    if old:
+        new = _OLD[old["name"]] + head[old.end():]
+        raise _problem(text, f"'{old['name']}' is now written '{_OLD[old['name']]}': "
+                             f"write '{new}'")
     match = _SPEC.match(head)
     if not match:
-        raise UsageError(
-            f"--target {text!r}: expected respond_within_min=MIN@SHARE, resolve_within_h=H@SHARE, "
-            "respond@SHARE, resolve@SHARE or max_utilisation=U"
-        )
+        raise _problem(text, "expected " + ", ".join(FORMS[:-1]) + " or " + FORMS[-1])
     name, limit, share = match["name"], match["limit"], match["share"]
-    fields: dict[str, object] = {}
-    if name == "max_utilisation":
+    fields: dict[str, object]
+    if name == "utilisation_at_most":
         if limit is None or share is not None:
-            raise UsageError(f"--target {text!r}: write max_utilisation=U, e.g. 0.85")
+            raise _problem(text, "write utilisation_at_most=U, e.g. utilisation_at_most=0.85")
         fields = {"metric": UTILISATION, "at_most": _number(limit, text, "utilisation")}
     else:
         if share is None:
-            raise UsageError(f"--target {text!r}: missing @SHARE, e.g. {name}=30@0.90")
-        metric = "response" if name.startswith("respond") else "resolution"
+            raise _problem(text, f"missing @SHARE, e.g. {name}{'=30' if limit is None else ''}"
+                                 f"@0.90")
+        metric = name.split("_")[0]
         fields = {"metric": metric, "share": _number(share, text, "share")}
         if name.endswith(("_min", "_h")):
             if limit is None:
-                raise UsageError(f"--target {text!r}: missing the time limit after {name}=")
+                raise _problem(text, f"missing the time limit after {name}=")
             fields["within_min" if metric == "response" else "within_h"] = _number(
                 limit, text, "time limit")
         elif limit is not None:
-            raise UsageError(f"--target {text!r}: {name}@SHARE takes no time limit; "
-                             f"use {name}_within_{'min' if metric == 'response' else 'h'}=...")
+            unit = "min" if metric == "response" else "h"
+            raise _problem(text, f"{name}@SHARE takes no time limit; use "
+                                 f"{name}_within_{unit}={limit}@SHARE")
     for option in options:
         key, _, value = option.partition("=")
         if key not in ("category", "hours", "calendar") or not value:
-            raise UsageError(f"--target {text!r}: unknown option {option!r} (use category=NAME, "
-                             "hours=working|around_the_clock or calendar=NAME)")
+            raise _problem(text, f"unknown option '{option}' (use category=NAME, "
+                                 "hours=working|around_the_clock or calendar=NAME)")
         fields[key] = value
     try:
         target = Target.model_validate(fields)
@@ -213,10 +244,10 @@ def parse_target(text: str, categories: Sequence[str] | None = None) -> Target:
             f"{'.'.join(str(p) for p in e['loc']) or 'target'}: "
             f"{e['msg'].removeprefix('Value error, ')}" for e in errors
         ) or str(exc)
-        raise UsageError(f"--target {text!r}: {why}") from None
+        raise _problem(text, why) from None
     if categories is not None and target.category not in (ALL, *categories):
-        raise UsageError(f"--target {text!r}: unknown category '{target.category}' "
-                         f"(categories: all, {', '.join(categories)})")
+        raise _problem(text, f"unknown category '{target.category}' "
+                             f"(categories: all, {', '.join(categories)})")
     return target
 
 
@@ -224,14 +255,23 @@ def resolve_targets(scenario: Scenario, given: Sequence[str | Target] | None) ->
     """The targets of a recommendation: ``given`` (strings or Targets) or the scenario's."""
     if not given:
         if not scenario.targets:
-            raise UsageError(
-                "no targets: give --target (e.g. --target respond_within_min=30@0.90) or add a "
-                "targets: list to the scenario"
-            )
+            raise OptionError(
+                f"`{PARAMETER}`: none given and the scenario has no targets: list (e.g. "
+                "response_within_min=30@0.90)", PARAMETER)
         return list(scenario.targets)
     targets = [t if isinstance(t, Target) else parse_target(t, list(scenario.demand))
                for t in given]
     problems = target_problems(targets, scenario.demand, scenario.calendars)
     if problems:
-        raise UsageError("--target: " + "; ".join(f"target {p}" for p in problems))
+        shown = [g if isinstance(g, str) else g.key for g in given]
+        raise OptionError(f"`{PARAMETER}`: " + "; ".join(
+            _named(p, shown) for p in problems), PARAMETER)
     return targets
+
+
+def _named(problem: str, shown: list[str]) -> str:
+    """A problem of ``target_problems`` (``[i].key: what``) as ``target 'TEXT': what``."""
+    where, _, what = problem.partition(": ")
+    i = int(where[1:where.index("]")])
+    what = re.sub(r"\[(\d+)\]", lambda m: f"'{shown[int(m[1])]}'", what)
+    return f"target '{shown[i]}': {what}"
