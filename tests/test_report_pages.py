@@ -30,6 +30,8 @@ from sim.scenario import load_scenario
 
 CHROMIUM = Path("/usr/bin/chromium")
 MISSED = {"zh": ["民生问题", "矛盾纠纷"], "en": ["Livelihood problems", "Disputes"]}
+# a recommendation judges its targets: the baseline's response target is on public services
+TARGETED = {"zh": ["公共服务事项"], "en": ["public services"]}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -61,10 +63,13 @@ def results(tmp_path_factory) -> dict[str, object]:
         assert cli(["sweep", str(short), "--set",
                     "staffing.community_workers.households_per_worker=1500,3000",
                     "--out", str(base / "sweep"), *common])[0] == 0
+        code, recommended, _ = cli(["recommend", str(short), "--out", str(base / "recommend"),
+                                    *common])
+        assert code == 0
     finally:
         del os.environ["COLUMNS"]
     pages = {}
-    for kind in ("run", "compare", "sweep"):
+    for kind in ("run", "compare", "sweep", "recommend"):
         folder = base / kind
         pages[(kind, "en")] = folder / "report.html"
         english = (folder / "report.html").read_text(encoding="utf-8")
@@ -73,7 +78,7 @@ def results(tmp_path_factory) -> dict[str, object]:
         pages[(kind, "zh")] = folder / "report-zh.html"
         (folder / "report.html").rename(pages[(kind, "zh")])
         pages[(kind, "en")].write_text(english, encoding="utf-8")
-    return {"base": base, "printed": printed, "pages": pages}
+    return {"base": base, "printed": printed, "pages": pages, "recommended": recommended}
 
 
 # ---------------------------------------------------------------- numbers and the terminal
@@ -116,6 +121,18 @@ def test_the_first_table_of_a_baseline_run_shows_livelihood_against_its_own_targ
     assert max(display_width(line) for line in shown) <= 80
 
 
+def test_cost_figures_of_a_placeholder_pay_table_carry_their_caveat(results):
+    printed = str(results["recommended"])
+    costs = [line for line in printed.splitlines() if "148,720" in line or "206,180" in line]
+    assert costs and all("*" in line for line in costs)
+    assert "* Note: the pay table is a placeholder" in printed.replace("\n", " ")
+    markup = results["pages"][("recommend", "en")].read_text(encoding="utf-8")
+    headline = markup[markup.index('id="headline"'):markup.index("</div>", markup.index(
+        'id="headline"'))]
+    assert "(placeholder pay table)" in headline
+    assert 'class="caveat"' in markup
+
+
 def test_the_run_report_says_livelihood_misses_its_target(results):
     for lang, words in (("en", "Livelihood problems miss their target"),
                         ("zh", "民生问题未达标")):
@@ -130,8 +147,8 @@ def test_the_run_report_says_livelihood_misses_its_target(results):
 
 def test_report_command_on_compare_and_sweep_folders_and_what_is_not_a_result(results,
                                                                                tmp_path):
-    # the fixture ran `gridsim report FOLDER --lang zh` on the run, compare and sweep folders
-    for kind in ("compare", "sweep"):
+    # the fixture ran `gridsim report FOLDER --lang zh` on every kind of folder
+    for kind in ("compare", "sweep", "recommend"):
         assert results["pages"][(kind, "zh")].exists()
     code, _, err = cli(["report", str(tmp_path / "missing")])
     assert code == 2 and "no such folder" in err
@@ -227,7 +244,7 @@ def browser():
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("kind", ["run", "compare", "sweep"])
+@pytest.mark.parametrize("kind", ["run", "compare", "sweep", "recommend"])
 def test_report_pages_in_a_browser(results, browser, tmp_path, kind: str, lang: str):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
@@ -242,12 +259,15 @@ def test_report_pages_in_a_browser(results, browser, tmp_path, kind: str, lang: 
         wide = page.evaluate("document.scrollingElement.scrollWidth")
         assert wide <= page.evaluate("innerWidth"), f"the page scrolls sideways: {wide} px"
         headline = page.inner_text("#headline")
-        assert any(name in headline for name in MISSED[lang]), headline
+        named = TARGETED if kind == "recommend" else MISSED
+        assert any(name in headline for name in named[lang]), headline
         if lang == "zh":
             headings = page.eval_on_selector_all("h1, h2", "els => els.map(e => e.innerText)")
             assert headings and all(CJK.search(h) for h in headings), headings
-            assert "民生问题" in page.inner_text("body")
-            assert "livelihood problems" not in page.inner_text("body")
+            body = page.inner_text("body")
+            assert all(name in body for name in named["zh"])
+            assert not any(name in body for name in ("livelihood problems", "public services",
+                                                     "disputes", "care visits"))
         page.screenshot(path=str(tmp_path / f"{kind}-{lang}.png"), full_page=True)
         assert (tmp_path / f"{kind}-{lang}.png").stat().st_size > 10_000
     finally:

@@ -133,6 +133,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def print_report(folder: Path | None, lang: str) -> None:
     """Write the folder's report.html and print where it and the folder are."""
+    import sim.staffing.report  # noqa: F401  (registers the recommend report)
     from sim.report.folders import write_report
     from sim.report.i18n import Texts
 

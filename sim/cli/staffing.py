@@ -47,31 +47,26 @@ def add_commands(sub: argparse._SubParsersAction,
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:
-    import pandas as pd
-
+    from sim.cli.experiment import print_report
     from sim.staffing.recommend import recommend
+    from sim.staffing.report import recommend_text
 
     result = recommend(args.file, targets=args.target, replications=args.replications,
                        seed=args.seed, out=args.out, executor=args.executor,
                        workers=args.workers, scheduler=getattr(args, "scheduler", None),
                        progress=False if args.quiet else None)
+    lang = args.lang or result.scenario.scenario.language
     reused = f", {result.reused} reused from the folder" if result.reused else ""
-    print(f"{result.scenario.name}: staffing recommendation, {result.replications} "
-          f"replications, seed {result.seed}, {result.seconds:.1f} s ({result.simulations} "
-          f"full-model runs{reused})")
-    for text in result.target_set.descriptions():
-        print(f"  target: {text}")
-    with pd.option_context("display.width", 250, "display.max_columns", 30):
-        print(result.display_table().to_string())
-    disagree = result.table[(result.table["community"] != "all")
-                            & ~result.table["methods_agree"].astype(bool)]
-    for row in disagree.itertuples():
-        print(f"  {row.community}: methods disagree: {row.disagreement} (full model decides)")
-    print(f"folder: {result.folder}")
+    print(f"{result.scenario.scenario.title(lang)}: {result.replications} replications, seed "
+          f"{result.seed}, {result.seconds:.1f} s ({result.simulations} full-model "
+          f"runs{reused})")
+    print(recommend_text(result, lang))
+    print_report(result.folder, lang)
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    import sim.staffing.report  # noqa: F401  (registers the recommend report)
     from sim.report.folders import write_report
 
     path = write_report(args.folder, args.lang)

@@ -192,6 +192,9 @@ register({
     "word.recovered": {"zh": "恢复", "en": "recovered"},
     "word.no_value": {"zh": "无数据", "en": "no value"},
     "word.colon": {"zh": "：", "en": ": "},
+    "method.analytic": {"zh": "解析（Erlang C）", "en": "analytic (Erlang C)"},
+    "method.screen": {"zh": "快速筛选（FIFO 递推）", "en": "screen (FIFO recursion)"},
+    "method.full_model": {"zh": "完整模型", "en": "full model"},
     "word.mix": {"zh": "（各类混合）", "en": " (mix)"},
 })
 

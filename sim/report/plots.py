@@ -82,9 +82,6 @@ COLOURS = {
     "target": "#000000",
 }
 PALETTE = ["#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
-METHOD_LABELS = {"analytic": "analytic (Erlang C)", "screen": "screen (FIFO recursion)",
-                 "full_model": "full model"}
-
 
 class Figure(_Figure):
     """A matplotlib Figure on the Agg canvas that displays itself in notebooks."""
@@ -139,8 +136,9 @@ def service_curves(
     title: str | None = None,
     ylabel: str = "share meeting the target",
     columns: int = 5,
+    lang: str = "en",
 ) -> Figure:
-    """A measure against the number of workers, one panel per community.
+    """A measure against the number of workers, one panel per community (words in ``lang``).
 
     ``levels``: tidy rows with ``community``, ``workers``, ``method`` (e.g. analytic, screen,
     full_model), ``key``, ``mean`` and optionally ``ci_low``/``ci_high``; rows whose ``key`` is
@@ -148,6 +146,7 @@ def service_curves(
     dashed horizontal line. ``marks``: optional rows with ``community`` and columns such as
     ``rule`` and ``recommended`` (numbers of workers), drawn as vertical lines.
     """
+    t = Texts(lang)
     data = levels[levels["key"] == key]
     communities = list(dict.fromkeys(data["community"]))
     fig, axes = _panels(max(len(communities), 1), columns)
@@ -156,7 +155,7 @@ def service_curves(
         for i, (method, rows) in enumerate(part.groupby("method", sort=False)):
             rows = rows.sort_values("workers")
             colour = COLOURS.get(str(method), PALETTE[i % len(PALETTE)])
-            label = METHOD_LABELS.get(str(method), str(method))
+            label = t(f"method.{method}") if t.has(f"method.{method}") else str(method)
             shift = {"screen": -0.06, "full_model": 0.06}.get(str(method), 0.0)
             if rows["ci_low"].notna().any() if "ci_low" in rows else False:
                 _errorbar(ax, rows["workers"] + shift, rows, fmt="o", ms=4, color=colour,
@@ -165,7 +164,7 @@ def service_curves(
                 ax.plot(rows["workers"], rows["mean"], "--", marker=".", color=colour,
                         label=label, lw=1)
         if target is not None:
-            ax.axhline(target, color=COLOURS["target"], ls=":", lw=1, label="target")
+            ax.axhline(target, color=COLOURS["target"], ls=":", lw=1, label=t("word.target"))
         if marks is not None:
             row = marks[marks["community"] == community]
             for column in (c for c in marks.columns if c != "community"):
@@ -173,9 +172,9 @@ def service_curves(
                     ax.axvline(float(row[column].iloc[0]), color=COLOURS.get(column, "#999999"),
                                lw=2 if column == "recommended" else 1,
                                ls="-" if column == "recommended" else "--", alpha=0.6,
-                               label=column)
+                               label=t(f"word.{column}") if t.has(f"word.{column}") else column)
         ax.set_title(str(community), fontsize=10)
-        ax.set_xlabel("workers", fontsize=8)
+        ax.set_xlabel(t("word.workers"), fontsize=8)
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
