@@ -28,7 +28,7 @@ h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.25em; margin-to
 table { border-collapse: collapse; font-size: 0.85em; margin: 0.6em 0; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; vertical-align: top; }
 td.num { white-space: nowrap; } th { background: #f3f3f3; font-weight: 600; max-width: 11em;
-     overflow-wrap: normal; } td.text, th.text { text-align: left; }
+     overflow-wrap: anywhere; } td.text, th.text { text-align: left; }
 th[title] { text-decoration: underline dotted #999; cursor: help; }
 td.missed { background: #fde0dc; } td.met { background: #e3f4e1; }
 td.unclear { background: #fff3c4; } td.better { color: #1b7a1b; } td.worse { color: #b3261e; }
