@@ -918,8 +918,8 @@ def _font_context():
     from matplotlib import rc_context
 
     family = cjk_font()
-    if family is None:
-        return contextlib.nullcontext()
+    if family is None or CJK_FONT in matplotlib.rcParams["font.family"]:
+        return contextlib.nullcontext()  # no such font, or already the fallback (use_cjk_font)
     return rc_context({"font.family": "sans-serif",
                        "font.sans-serif": [family, "DejaVu Sans"]})
 

@@ -356,7 +356,7 @@ def read_recommendation(folder: Path, manifest: dict[str, Any]) -> RecommendResu
     table = read("recommendation.csv")
     for column in ("notes", "grids_missing_rule", "grids_missing_recommended", "disagreement"):
         if column in table:
-            table[column] = table[column].fillna("").astype(str)
+            table[column] = table[column].astype(object).fillna("").astype(str)
     return RecommendResult(loaded, targets, seed, replications, table, read("levels.csv"),
                            read("grids.csv"), assumptions(loaded.scenario, compiled,
                                                           replications, seed),
