@@ -30,6 +30,7 @@ th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; verti
 td.num { white-space: nowrap; } th { background: #f3f3f3; font-weight: 600; max-width: 11em;
      overflow-wrap: anywhere; } td.text, th.text { text-align: left; }
 th[title] { text-decoration: underline dotted #999; cursor: help; }
+tbody td:first-child { white-space: nowrap; }
 td.missed { background: #fde0dc; } td.met { background: #e3f4e1; }
 td.unclear { background: #fff3c4; } td.better { color: #1b7a1b; } td.worse { color: #b3261e; }
 caption { caption-side: top; text-align: left; font-weight: 600; padding: 0.3em 0; }

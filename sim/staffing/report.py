@@ -177,6 +177,7 @@ def _interval(mean: float, low: float, high: float) -> str:
         return "-"
     if pd.isna(low) or pd.isna(high):
         return f"{mean:.2f}"
+    low, high = max(low, 0.0), min(high, 1.0)  # a share's interval inside what is possible
     return f"{mean:.2f} ({low:.2f}–{high:.2f})"
 
 
