@@ -41,6 +41,7 @@ _LAZY = {
     "BacktestResult": "sim.calibration.backtest",
     "backtest": "sim.calibration.backtest",
     "model_log": "sim.calibration.synthetic",
+    "write_report": "sim.report.folders",
 }
 _MODULES = {"plot": "sim.report.plots"}  # the plot helpers notebooks use: ``sim.plot``
 
@@ -69,6 +70,7 @@ __all__ = [
     "recommend",
     "run",
     "sweep",
+    "write_report",
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
@@ -81,6 +83,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from sim.experiment.runner import RunResult, run
     from sim.experiment.sweep import SweepResult, sweep
     from sim.report import plots as plot
+    from sim.report.folders import write_report
     from sim.scenario.loading import LoadedScenario, load_scenario
     from sim.staffing.recommend import recommend
     from sim.staffing.result import RecommendResult

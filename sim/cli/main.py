@@ -18,9 +18,11 @@ from sim.cli.coverage import add_commands as add_coverage_commands
 from sim.cli.coverage import cmd_coverage
 from sim.cli.experiment import add_commands as add_experiment_commands
 from sim.cli.experiment import (
+    add_lang,
     add_run_options,
     cmd_compare,
     cmd_sweep,
+    print_report,
     run_target,
     whole_number,
 )
@@ -55,6 +57,7 @@ def _add_experiment_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=_positive_int, help="processes or Dask workers")
     p.add_argument("--scheduler", help="Dask scheduler address (with --executor dask)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    add_lang(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,22 +104,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from sim.experiment.runner import run
+    from sim.report.run import RunView
+    from sim.report.terminal import run_text
 
     result = run(args.file, replications=args.replications, seed=args.seed, out=args.out,
                  records=args.records, executor=args.executor, workers=args.workers,
                  scheduler=args.scheduler, progress=False if args.quiet else None,
                  until_half_width=run_target(args), max_replications=args.max_replications)
-    n = int(result.replications["replication"].nunique())
-    print(f"{result.scenario.name}: {n} replications, seed {result.seed}, "
-          f"{result.seconds:.1f} s; means with 95% confidence half-widths")
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(result.table().to_string())
+    lang = args.lang or result.scenario.scenario.language
+    view = RunView.of(result.scenario, result.summary, lang)
+    t = view.names.t
+    print(t("cli.run_head", name=result.scenario.scenario.title(lang),
+            n=result.n_replications, seed=result.seed, seconds=result.seconds))
+    print(run_text(view.table, view.headline, view.mix_line, view.names))
     if result.target is not None:
         print(result.target_text())
-    print(f"run folder: {result.folder}")
+    print_report(result.folder, lang)
     return 0
 
 

@@ -23,6 +23,7 @@ import os
 import platform
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from importlib import metadata
@@ -81,10 +82,13 @@ def _same_versions(manifest: Mapping[str, Any]) -> bool:
 
 
 def slugify(text: str, limit: int = 40) -> str:
-    """A folder name from ``text``: lower-case letters (Chinese too), digits and ``_.=+-``
-    only, every other run of characters (spaces, commas, slashes) one ``-``; at most
-    ``limit`` characters."""
-    return re.sub(r"[^\w.=+-]+", "-", text.lower()).strip("-.")[:limit].strip("-.")
+    """A folder name from ``text``: letters and digits of any script (lower-case; Chinese kept:
+    ``澄城县-基线``) and ``_.=+-``, every other run of characters (spaces, commas, slashes,
+    quotes, colons) one ``-``; at most ``limit`` characters. NFKC-normalised, so full-width
+    forms and composed/decomposed accents give one name on every system."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    slug = "".join(c if c.isalnum() or c in "_.=+-" else " " for c in text)
+    return re.sub(r"\s+", "-", slug.strip()).strip("-.")[:limit].strip("-.")
 
 
 @cache
