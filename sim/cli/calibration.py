@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from sim.cli.experiment import add_lang
+
 WHERE_HELP = """\
 --where filters rows with comparisons of the log's columns, joined by and / or / not:
   source != "Employee Generated"
@@ -42,7 +44,6 @@ def _add_log_options(p: argparse.ArgumentParser, window: str) -> None:
                    help=f"last day of the {window}, included (default: the log's last)")
     p.add_argument("--category-map", type=Path, metavar="FILE",
                    help="CSV/xlsx: the log's category, the scenario's category code")
-    p.add_argument("--lang", choices=("zh", "en"), help="language of the report (default zh)")
 
 
 def add_commands(sub: argparse._SubParsersAction,
@@ -65,6 +66,7 @@ def add_commands(sub: argparse._SubParsersAction,
                         "shipped Chengcheng baseline)")
     p.add_argument("--out", type=Path, help="result folder (default: runs/<date>-<time>-"
                    "calibrate-<log>)")
+    add_lang(p)
 
     p = sub.add_parser(
         "backtest", help="a scenario simulated over a log's period, against what happened",
