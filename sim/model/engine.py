@@ -50,13 +50,28 @@ from sim.model.distributions import block_iter, block_sampler
 from sim.model.kernel import Kernel
 from sim.model.plan import DRAIN_DAYS, MINUTES_PER_DAY, ModelPlan
 from sim.model.recorder import FLUSH, Recorder
+from sim.model.records import (
+    BUSY_FROM,
+    BUSY_TO,
+    CATEGORY,
+    ESCALATE,
+    FLAGS,
+    GRID,
+    HANDLING,
+    ON_TIME,
+    ONSITE,
+    OVERFLOW,
+    PAIR,
+    POOLED,
+    PREEMPTED,
+    QUEUED,
+    REPORTED,
+    RESPONDER,
+    START,
+    WHISTLE,
+    new_issue,
+)
 from sim.model.streams import Streams
-
-# fields of an issue (a plain list)
-(REPORTED, HANDLING, CATEGORY, GRID, OCCURRED, PAIR, START, ONSITE, RESPONDER, FLAGS, QUEUED,
- WHISTLE, BUSY_FROM, BUSY_TO) = range(14)
-# FLAGS bits
-ESCALATE, ON_TIME, PREEMPTED, OVERFLOW = 1, 2, 4, 8
 
 
 class Engine:
@@ -203,8 +218,7 @@ class Engine:
             else:
                 self.sources_left -= 1
             flags = ESCALATE if share and next(draws) < share else 0
-            issue = [now, next(handling), category, grid, now, -1, None, None, -1, flags, False,
-                     None, None, None]
+            issue = new_issue(now, next(handling), category, grid, now, flags)
             self.open += 1
             if delays is None:
                 dispatch(issue)
@@ -240,8 +254,7 @@ class Engine:
         now = self.env.now
         self.sources_left -= 1
         self.open += 1
-        issue = [now + delay, handling, category, grid, now, -1, None, None, -1, flags, False,
-                 None, None, None]
+        issue = new_issue(now + delay, handling, category, grid, now, flags)
         if delay:
             self._call(delay, self._report, issue)
         else:
@@ -286,8 +299,8 @@ class Engine:
             while True:
                 home = households[h]
                 self.open += 1
-                self._dispatch([due, next(handling), category, home.grid, due, home.responder,
-                                None, None, -1, 0, False, None, None, None])
+                self._dispatch(new_issue(due, next(handling), category, home.grid, due,
+                                         pair=home.responder))
                 following = next(visits, None)
                 if following is None:
                     self.sources_left -= 1
@@ -499,14 +512,17 @@ class Engine:
                 self.dept_free[department] += 1
 
     def _close(self, issue: list, now: float, lost: bool = False) -> None:
-        reported, _, category, grid, occurred, _, start, onsite, responder, flags, _, _, \
+        """File the issue's row of RECORD_FIELDS; its slots are unpacked at once, in the order
+        of sim.model.records (faster than ten look-ups)."""
+        reported, _, category, grid, occurred, flags, _, start, onsite, responder, _, _, \
             busy_from, busy_to = issue
+        closed = np.nan if lost else now
         if start is None:  # never reached by a responder
-            record = (category, grid, occurred, reported, np.nan, np.nan,
-                      np.nan if lost else now, -1, flags, 0.0, 0.0)
+            record = (category, grid, occurred, reported, np.nan, np.nan, closed, -1, flags,
+                      0.0, 0.0)
         else:
-            record = (category, grid, occurred, reported, start, onsite,
-                      np.nan if lost else now, responder, flags, busy_from, busy_to)
+            record = (category, grid, occurred, reported, start, onsite, closed, responder, flags,
+                      busy_from, busy_to)
         buffer = self._buffer
         buffer.append(record)
         if len(buffer) >= FLUSH:
@@ -545,8 +561,8 @@ class PooledEngine(Engine):
         )
 
     def _occurrences(self, times, handling, delays, draws, share, source) -> Callable:
-        """Issues as tuples ``(reported, handling, category, grid, flags, occurred)``, dispatched
-        straight from the arrival callback."""
+        """Issues as tuples of their first POOLED slots ``(reported, handling, category, grid,
+        occurred, flags)`` (sim.model.records), dispatched straight from the arrival callback."""
         call, report, heap, ids = self._call, self._report, self.env.heap, self.env.ids
         category, grid, factor = source.category, source.grid, source.report_factor
         idle, queue = self.idle[source.community], self.queues[source.community][source.category]
@@ -562,13 +578,13 @@ class PooledEngine(Engine):
             flags = ESCALATE if share and next(draws) < share else 0
             if delays is not None:
                 wait = next(delays) * factor
-                call(wait, report, (now + wait, next(handling), category, grid, flags, now))
+                call(wait, report, (now + wait, next(handling), category, grid, now, flags))
             elif idle:
                 end = now + next(handling)
-                issue = (now, end - now, category, grid, flags, now)
+                issue = (now, end - now, category, grid, now, flags)
                 heappush(heap, (end, NORMAL, next(ids), done, (issue, heappop(idle)[1], now, end)))
             else:
-                queue.append((now, next(handling), category, grid, flags, now))
+                queue.append((now, next(handling), category, grid, now, flags))
 
         return occur
 
@@ -581,11 +597,10 @@ class PooledEngine(Engine):
 
         def done(job: tuple) -> None:
             issue, r, start, now = job
-            reported, _, category, grid, flags, occurred = issue
+            reported, _, category, grid, occurred, flags = issue
             if flags & ESCALATE:
-                self._escalate([reported, 0.0, category, grid, occurred, -1, start, start, r,
-                                flags, False, None, start, now])
-            else:
+                self._escalate(self._handled(issue, r, start, now))
+            else:  # a row of RECORD_FIELDS
                 buffer.append((category, grid, occurred, reported, start, start, now, r, flags,
                                start, now))
                 if len(buffer) >= FLUSH:
@@ -596,34 +611,43 @@ class PooledEngine(Engine):
             for level in levels:
                 best = None
                 for queue in level:
-                    if queue and (best is None or queue[0][0] < best[0][0]):
+                    if queue and (best is None or queue[0][REPORTED] < best[0][REPORTED]):
                         best = queue
                 if best is not None:
                     following = best.popleft()
-                    end = now + following[1]
+                    end = now + following[HANDLING]
                     heappush(heap, (end, NORMAL, next(ids), done, (following, r, now, end)))
                     return
             heappush(idle, (now, r))
 
         return done
 
+    @staticmethod
+    def _handled(head: tuple, r: int, start: float, end: float) -> list:
+        """The issue list of a pooled issue that ``r`` handled from ``start`` to ``end``."""
+        issue = new_issue(*head)
+        issue[START] = issue[ONSITE] = issue[BUSY_FROM] = start
+        issue[RESPONDER], issue[BUSY_TO] = r, end
+        return issue
+
     def _scripted(self, value: tuple) -> None:
         category, grid, handling, delay, flags = value
         now = self.env.now
         self.sources_left -= 1
         self.open += 1
-        issue = (now + delay, handling, category, grid, flags, now)
-        self._call(delay, self._report, issue)
+        self._call(delay, self._report, tuple(new_issue(now + delay, handling, category, grid,
+                                                        now, flags)[:POOLED]))
 
     def _report(self, issue: tuple) -> None:
-        community = self.community_of_grid[issue[3]]
+        community = self.community_of_grid[issue[GRID]]
         idle = self.idle[community]
         if idle:
             now = self.env.now
-            self._call(issue[1], self.finish[community], (issue, heappop(idle)[1], now,
-                                                          now + issue[1]))
+            handling = issue[HANDLING]
+            self._call(handling, self.finish[community], (issue, heappop(idle)[1], now,
+                                                          now + handling))
         else:
-            self.queues[community][issue[2]].append(issue)
+            self.queues[community][issue[CATEGORY]].append(issue)
 
 
 def simulate(plan: ModelPlan, seed: int, replication: int, keep_records: bool = False) -> Recorder:
