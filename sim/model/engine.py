@@ -40,15 +40,17 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator
+from dataclasses import fields
 from heapq import heappop, heappush
 from itertools import repeat
+from typing import Any
 
 import numpy as np
 from simpy.events import NORMAL
 
 from sim.model.distributions import block_iter, block_sampler
 from sim.model.kernel import Kernel
-from sim.model.plan import DRAIN_DAYS, MINUTES_PER_DAY, ModelPlan
+from sim.model.plan import DRAIN_DAYS, MINUTES_PER_DAY, ModelPlan, Responder
 from sim.model.recorder import FLUSH, Recorder
 from sim.model.records import (
     BUSY_FROM,
@@ -532,6 +534,88 @@ class Engine:
             self._check_drained()
 
 
+Accepts = Callable[[Any, ModelPlan], bool]  # (value of a plan's field, the plan) -> accepted
+
+
+def _any(value: Any, plan: ModelPlan) -> bool:
+    """Any value: the pooled kernel uses it as the general engine does, or it changes nothing
+    once the other fields are accepted."""
+    return True
+
+
+def _refused(value: Any, plan: ModelPlan) -> bool:
+    """A field not in the whitelist: a feature the pooled kernel does not know."""
+    return False
+
+
+def _only(*allowed: Any) -> Accepts:
+    """Only the values ``allowed``."""
+    return lambda value, plan: value in allowed
+
+
+def _none(items: tuple, plan: ModelPlan) -> bool:
+    """Empty, or no item set (no True, no non-empty entry)."""
+    return not any(items)
+
+
+def _always_on_with_every_skill(responders: tuple[Responder, ...], plan: ModelPlan) -> bool:
+    every = frozenset(range(len(plan.categories)))
+    return all(r.shifts is None and r.skills == every for r in responders)
+
+
+def _whole_community(preferences: tuple[tuple[int, ...], ...], plan: ModelPlan) -> bool:
+    """Every grid's list is all of its community's responders, in roster order."""
+    members: list[list[int]] = [[] for _ in plan.communities]
+    for r in plan.responders:
+        members[r.community].append(r.index)
+    return [list(p) for p in preferences] == [members[c] for c in plan.grids.community.tolist()]
+
+
+def _community_queues(queue_scope: tuple[int, ...], plan: ModelPlan) -> bool:
+    """Every grid's issues wait in their community's queue."""
+    return list(queue_scope) == plan.grids.community.tolist()
+
+
+def _own_community(scopes_of: tuple[tuple[int, ...], ...], plan: ModelPlan) -> bool:
+    """Every responder serves its community's queue alone."""
+    return all(s == (r.community,) for s, r in zip(scopes_of, plan.responders, strict=True))
+
+
+POOLED_ACCEPTS: dict[str, Accepts] = {
+    "horizon_min": _any,
+    "warmup_min": _any,
+    "communities": _any,
+    "categories": _any,
+    "priorities": _any,
+    "urgent": _any,  # matters only off shift
+    "preempt": _none,  # no category pre-empts
+    "walk_in": _any,  # matters only with travel
+    "handling": _any,
+    "escalate_share": _any,
+    "escalate_to": _any,
+    "respond_target_min": _any,
+    "resolve_target_h": _any,
+    "grids": _any,
+    "sources": _any,  # report delays and building heads included
+    "responders": _always_on_with_every_skill,
+    "preferences": _whole_community,
+    "queue_scope": _community_queues,
+    "scopes_of": _own_community,
+    "travel_min": _none,  # nobody travels
+    "return_to_base": _any,  # matters only with travel
+    "policy": _only("pooled"),  # the longest idle takes a new issue
+    "overflow": _only("queue"),
+    "escalate_after_wait_min": _only(None),
+    "departments": _any,
+    "county_review_after_h": _any,
+    "care_households": _none,  # no care visits
+    "care_every_min": _any,  # matters only with care households
+    "points_per_hour": _any,
+}
+"""What :class:`PooledEngine` accepts of each field of :class:`ModelPlan`: any value, only
+some values, or a condition on the plan."""
+
+
 class PooledEngine(Engine):
     """The same model when it reduces to pooled queues of identical, always-working community
     workers (no travel, shifts, skills, pre-emption, care visits or overflow rules).
@@ -551,14 +635,10 @@ class PooledEngine(Engine):
 
     @staticmethod
     def applies(plan: ModelPlan) -> bool:
-        """Whether ``plan`` reduces to plain pooled queues."""
-        every = frozenset(range(len(plan.categories)))
-        return (
-            plan.policy == "pooled" and plan.overflow == "queue"
-            and plan.escalate_after_wait_min is None and not plan.care_households
-            and not any(plan.preempt) and not any(plan.travel_min)
-            and all(r.shifts is None and r.skills == every for r in plan.responders)
-        )
+        """Whether ``plan`` reduces to plain pooled queues: :data:`POOLED_ACCEPTS` accepts every
+        field of it (a field it has not been told about is refused)."""
+        return all(POOLED_ACCEPTS.get(f.name, _refused)(getattr(plan, f.name), plan)
+                   for f in fields(plan))
 
     def _occurrences(self, times, handling, delays, draws, share, source) -> Callable:
         """Issues as tuples of their first POOLED slots ``(reported, handling, category, grid,
