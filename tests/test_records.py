@@ -1,8 +1,9 @@
 """The issue record's layout has one owner, sim.model.records, and both kernels follow it.
 
 ``new_issue`` puts each value in its slot; the closed-issue columns are named in the order of
-``RECORD_FIELDS``; and the rows both kernels file (their hot paths write them out as literal
-tuples) land in the recorder's columns of the same names: scripted issues whose every time is
+``RECORD_FIELDS``. The kernels' hot paths write issues and rows out as literals: the issues the
+general kernel's arrivals and care visits build are checked slot by slot, the rows both kernels
+file land in the recorder's columns of the same names, and scripted issues whose every time is
 known by hand come back in ``Recorder.records`` exactly.
 """
 
@@ -12,6 +13,7 @@ import math
 from typing import Any
 
 import pytest
+from conftest import small
 
 from sim.model.engine import Engine, PooledEngine
 from sim.model.plan import build_plan
@@ -165,3 +167,34 @@ def test_pooled_kernel_files_an_issue_as_its_row() -> None:
             row[Column.FLAGS]) == (head[CATEGORY], head[GRID], head[OCCURRED], head[REPORTED], 0)
     assert (row[Column.START], row[Column.ONSITE], row[Column.CLOSED], row[Column.RESPONDER],
             row[Column.BUSY_FROM], row[Column.BUSY_TO]) == (150.0, 150.0, 180.0, 0, 150.0, 180.0)
+
+
+def test_general_kernel_builds_issues_in_the_layout() -> None:
+    # arrivals and care visits write new_issue out as a literal list
+    plan = build_plan(small(14).scenario)
+    engine = Engine(plan, Streams(1, 0))
+    built: list[list] = []
+    dispatch = engine._dispatch
+
+    def capture(issue: list) -> None:
+        built.append(list(issue))
+        dispatch(issue)
+
+    engine._dispatch = capture  # type: ignore[method-assign]
+    engine.run()
+    care = plan.categories.index("care_visit")
+    homes = {(h.grid, h.responder) for h in plan.care_households}
+    sources = {(s.category, s.grid) for s in plan.sources}
+    blank = new_issue(0.0, 0.0, 0, 0, 0.0)
+    for issue in built:
+        assert len(issue) == ISSUE_SLOTS and issue[START:] == blank[START:]
+        assert issue[OCCURRED] <= issue[REPORTED] and issue[HANDLING] >= 0
+        if issue[CATEGORY] == care:
+            assert (issue[GRID], issue[PAIR]) in homes and issue[FLAGS] == 0
+            assert issue[REPORTED] == issue[OCCURRED]
+        else:
+            assert (issue[CATEGORY], issue[GRID]) in sources and issue[PAIR] == -1
+            assert issue[FLAGS] in (0, ESCALATE)
+    assert sum(i[CATEGORY] == care for i in built) > 50  # each kind seen
+    assert sum(i[FLAGS] == ESCALATE for i in built) > 0
+    assert sum(i[REPORTED] > i[OCCURRED] for i in built) > 50

@@ -220,7 +220,9 @@ class Engine:
             else:
                 self.sources_left -= 1
             flags = ESCALATE if share and next(draws) < share else 0
-            issue = new_issue(now, next(handling), category, grid, now, flags)
+            # new_issue(now, handling, category, grid, now, flags) written out: a call less
+            issue = [now, next(handling), category, grid, now, flags, -1, None, None, -1, False,
+                     None, None, None]
             self.open += 1
             if delays is None:
                 dispatch(issue)
@@ -301,8 +303,9 @@ class Engine:
             while True:
                 home = households[h]
                 self.open += 1
-                self._dispatch(new_issue(due, next(handling), category, home.grid, due,
-                                         pair=home.responder))
+                # new_issue(due, handling, category, grid, due, pair=...) written out
+                self._dispatch([due, next(handling), category, home.grid, due, 0, home.responder,
+                                None, None, -1, False, None, None, None])
                 following = next(visits, None)
                 if following is None:
                     self.sources_left -= 1
