@@ -25,7 +25,7 @@ from sim.cli.experiment import (
 from sim.cli.staffing import add_commands, cmd_recommend, cmd_report
 from sim.cli.workforce import add_commands as add_workforce_commands
 from sim.cli.workforce import cmd_workforce
-from sim.errors import GridsimError, ScenarioError
+from sim.errors import GridsimError, ScenarioError, UnstableScenarioError
 from sim.experiment.executors import EXECUTORS
 from sim.files.interrupt import exit_code
 
@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     _add_experiment_options(p)
     p.add_argument("--records", action="store_true", help="also write issues.parquet")
+    p.add_argument("--allow-unstable", action="store_true",
+                   help="run a scenario whose demand outgrows its capacity (refused otherwise); "
+                        "the output and the manifest say so")
     add_run_options(p)  # --until-half-width, --target-group, --max-replications
     add_experiment_commands(sub, _add_experiment_options)  # compare, sweep
     add_commands(sub, _add_experiment_options)  # recommend, report
@@ -105,8 +108,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = run(args.file, replications=args.replications, seed=args.seed, out=args.out,
                  records=args.records, executor=args.executor, workers=args.workers,
                  scheduler=args.scheduler, progress=False if args.quiet else None,
-                 until_half_width=run_target(args), max_replications=args.max_replications)
+                 until_half_width=run_target(args), max_replications=args.max_replications,
+                 allow_unstable=args.allow_unstable)
     n = int(result.replications["replication"].nunique())
+    for problem in result.unstable:
+        print(f"UNSTABLE (run as asked, --allow-unstable): {problem}")
+    if result.unstable:
+        print("  The backlog grows without bound: the numbers below describe a queue that never "
+              "settles and get worse the longer the horizon; they are not a steady state.")
     print(f"{result.scenario.name}: {n} replications, seed {result.seed}, "
           f"{result.seconds:.1f} s; means with 95% confidence half-widths")
     with pd.option_context("display.width", 200, "display.max_columns", 20):
@@ -143,6 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except ScenarioError as exc:
         print("\n".join(exc.problems), file=sys.stderr)
+        if isinstance(exc, UnstableScenarioError) and args.command == "run":
+            print("gridsim run: refused: demand above capacity. `gridsim recommend` finds the "
+                  "staffing that keeps up; --allow-unstable runs it anyway.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except GridsimError as exc:
         print(f"gridsim {args.command}: {as_flags(exc)}", file=sys.stderr)
