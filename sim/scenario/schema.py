@@ -147,6 +147,15 @@ class Community(StrictModel):
         default=None, ge=0,
         description="Community workers, overriding the households_per_worker rule (workers).",
     )
+    grid_members_per_grid: int | None = Field(
+        default=None, ge=0, le=10,
+        description="Grid members per grid here, overriding staffing.grid_members.per_grid.",
+    )
+    volunteers_per_1000_households: NonNegativeFloat | None = Field(
+        default=None,
+        description="Volunteers per 1000 households here, overriding "
+        "staffing.volunteers.per_1000_households.",
+    )
     grids: GridLayout | None = Field(
         default=None, description="The community's grids; default: one grid of all households."
     )
