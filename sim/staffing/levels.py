@@ -24,7 +24,7 @@ depend on which other communities are simulated with it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,18 +39,22 @@ from sim.scenario.common import MINUTES_PER_DAY
 from sim.scenario.schema import Scenario
 from sim.screen import WorkingHours, fifo_starts_ragged
 from sim.staffing.targets import UTILISATION, TargetSet
+from sim.staffing.workload import WorkerShare, role_columns
 
 
 @dataclass(frozen=True)
 class Draws:
     """One community's issues in every replication, in order of report, and the calendar of
-    its community workers."""
+    its community workers. ``busy_min`` is what a worker spends on an issue (travel there,
+    handling, the way back), ``travel_min`` the way there (on site at start + travel)."""
 
     community: str
     occurred_min: list[np.ndarray]
     reported_min: list[np.ndarray]  # arrival at the community's queue, sorted
     handling_min: list[np.ndarray]
     category: list[np.ndarray]
+    travel_min: list[np.ndarray]
+    busy_min: list[np.ndarray]
     hours: WorkingHours | None  # the workers' shifts; None: always working
     scheduled_min: float  # one worker's working minutes in the observation window
     end_min: float  # the full model stops here; issues open then are not measured
@@ -68,102 +72,160 @@ def workers_calendar(plan: ModelPlan, community: int) -> tuple[WorkingHours | No
 
 
 def draw_community(scenario: Scenario, plan: ModelPlan, community: int, seed: int,
-                   replications: int) -> Draws:
+                   replications: int, shares: WorkerShare | None = None,
+                   demand: float = 1.0) -> Draws:
     """The issues community workers take in community number ``community`` of ``plan``, in
-    replications 0..R-1."""
+    replications 0..R-1, drawn as the engine draws them.
+
+    ``shares`` (measured by the full model, :class:`WorkerShare`) keeps each issue of category
+    k with probability ``share[k]`` (a uniform of its own stream ``screen/keep/<source>``, so
+    the same issues are kept at every level) and adds the workers' travel; without it the
+    workers take every issue they may, on the spot. ``demand`` scales the arrival rates: below
+    1 by keeping fewer of the same issues, above 1 by adding issues of streams
+    ``screen/more/...`` of their own.
+    """
     role = scenario.staffing.community_workers
     takes = role.categories
     sources = [s for s in plan.sources if s.community == community
                and (takes == "all" or plan.categories[s.category] in takes)]
-    occurred, reported, handling, category = [], [], [], []
+    shares = shares or WorkerShare.everything(len(plan.categories))
+    columns: list[list[np.ndarray]] = [[] for _ in range(6)]
     for replication in range(replications):
         streams = Streams(seed, replication)
-        parts: list[tuple[np.ndarray, ...]] = []
+        parts = []
         for source in sources:
-            times = np.fromiter(
-                source.curve.times(source.rate_per_min, streams(f"arrivals/{source.stream}")),
-                dtype=float,
-            )
-            sampler = block_sampler(plan.handling[source.category],
-                                    streams(f"handling/{source.stream}"))
-            reported_at = times
-            if source.report_delay is not None:
-                # the engine's first values of each stream (see block_iter)
-                delay = block_sampler(source.report_delay, streams(f"report/{source.stream}"))
-                reported_at = times + delay(times.size) * source.report_factor
-            parts.append((times, reported_at, sampler(times.size),
-                          np.full(times.size, source.category, dtype=np.int64)))
-        if parts:
-            o, r, s, k = (np.concatenate(column) for column in zip(*parts, strict=True))
-        else:
-            o, r, s, k = np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int64)
+            keep = shares.share[source.category]
+            parts.append(_source_issues(plan, source, streams, "", 1.0, keep * min(demand, 1)))
+            if demand > 1:
+                parts.append(_source_issues(plan, source, streams, "screen/more/", demand - 1,
+                                            keep))
+        o, r, s, k = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0)
+                      for i in range(4))
+        k = k.astype(np.int64)
         order = np.argsort(r, kind="stable")
-        occurred.append(o[order])
-        reported.append(r[order])
-        handling.append(s[order])
-        category.append(k[order])
+        o, r, s, k = o[order], r[order], s[order], k[order]
+        travel = shares.travel_min[k]
+        for column, values in zip(columns, (o, r, s, k, travel,
+                                            s + travel + shares.back_min[k]), strict=True):
+            column.append(values)
     hours, scheduled = workers_calendar(plan, community)
-    return Draws(plan.communities[community], occurred, reported, handling, category, hours,
-                 scheduled, plan.horizon_min + DRAIN_DAYS * MINUTES_PER_DAY)
+    return Draws(plan.communities[community], *columns, hours, scheduled,
+                 plan.horizon_min + DRAIN_DAYS * MINUTES_PER_DAY)
+
+
+def _source_issues(plan: ModelPlan, source, streams: Streams, prefix: str, rate: float,
+                   keep: float) -> tuple[np.ndarray, ...]:
+    """(occurred, reported, handling, category) of one source's issues at ``rate`` times its
+    rate, each kept with probability ``keep``. Without a prefix these are the engine's own
+    numbers (its first values of each stream, see block_iter)."""
+    times = np.fromiter(
+        source.curve.times(source.rate_per_min * rate,
+                           streams(f"{prefix}arrivals/{source.stream}")), dtype=float)
+    handling = block_sampler(plan.handling[source.category],
+                             streams(f"{prefix}handling/{source.stream}"))(times.size)
+    reported = times
+    if source.report_delay is not None:
+        delay = block_sampler(source.report_delay, streams(f"{prefix}report/{source.stream}"))
+        reported = times + delay(times.size) * source.report_factor
+    if keep < 1:
+        kept = streams(f"screen/keep/{prefix}{source.stream}").random(times.size) < keep
+        times, reported, handling = times[kept], reported[kept], handling[kept]
+    return times, reported, handling, np.full(times.size, source.category, dtype=float)
 
 
 def screen_level(draws: Draws, servers: int, targets: TargetSet) -> pd.DataFrame:
     """Per-replication values of every target key for ``servers`` workers, by the screen."""
-    starts = fifo_starts_ragged(draws.reported_min, draws.handling_min, servers, draws.hours)
+    starts = fifo_starts_ragged(draws.reported_min, draws.busy_min, servers, draws.hours)
+    return measure_starts(draws, starts, servers, targets)
+
+
+def measure_starts(draws: Draws, starts: Sequence[np.ndarray], servers: float,
+                   targets: TargetSet) -> pd.DataFrame:
+    """Per-replication target values of the screen's issues started at ``starts`` by
+    ``servers`` workers (on average over the window, for utilisation)."""
     lo, hi = targets.warmup_min, targets.horizon_min
     rows = []
-    for r, (o, a, s, k, start) in enumerate(zip(draws.occurred_min, draws.reported_min,
-                                                draws.handling_min, draws.category, starts,
-                                                strict=True)):
-        end = start + s  # no travel: on site at the start
-        closed = end <= draws.end_min  # the full model measures only the issues it closes
+    for r, (o, a, s, k, travel, busy, start) in enumerate(zip(
+            draws.occurred_min, draws.reported_min, draws.handling_min, draws.category,
+            draws.travel_min, draws.busy_min, starts, strict=True)):
+        onsite = start + travel
+        closed_at = onsite + s
+        closed = closed_at <= draws.end_min  # the full model measures only what it closes
         with np.errstate(invalid="ignore"):
-            response = np.where(closed, response_min(a, start), np.nan)
-            resolution = np.where(closed, resolution_h(a, end), np.nan)
+            response = np.where(closed, response_min(a, onsite), np.nan)
+            resolution = np.where(closed, resolution_h(a, closed_at), np.nan)
         values = targets.shares(k, o, a, response, resolution)
-        busy = overlap(start[closed], end[closed], lo, hi).sum()
+        busy = overlap(start[closed], start[closed] + busy[closed], lo, hi).sum()
         scheduled = servers * draws.scheduled_min
         values[UTILISATION] = busy / scheduled if scheduled > 0 else np.nan
         rows.append({"replication": r, **values})
     return pd.DataFrame(rows)
 
 
+@dataclass(frozen=True)
+class ScreenAnswer:
+    """The screen's answer for one community: its fewest workers (None: none up to the
+    ceiling), the per-replication values of every level it evaluated (column ``workers``), and
+    its fewest workers at other demand factors (``{0.8: 2, 1.2: 4}``)."""
+
+    community: int
+    workers: int | None
+    table: pd.DataFrame
+    by_demand: dict[float, int | None]
+
+
 def screen_community(
     scenario: Scenario, community: int, seed: int, replications: int, targets: TargetSet,
     start: int, minimum: int, maximum: int, extra: tuple[int, ...] = (),
-) -> tuple[int, int | None, pd.DataFrame]:
+    shares: WorkerShare | None = None, demands: tuple[tuple[float, int], ...] = (),
+) -> ScreenAnswer:
     """The screen's fewest workers for one community, searching from ``start``.
 
-    Returns (community, answer or None if none up to ``maximum``, per-replication values of
-    every level evaluated with a ``workers`` column). ``extra`` levels are evaluated too (for
-    plots), when stable.
+    ``extra`` levels are evaluated too (for plots), when stable. ``shares``: what the workers
+    carry of each category (:func:`draw_community`). ``demands``: (factor, fewest stable
+    workers at that demand) pairs, each answered by the same search on the community's
+    demand scaled by the factor.
     """
-    draws = draw_community(scenario, build_plan(scenario), community, seed, replications)
+    plan = build_plan(scenario)
+    draws = draw_community(scenario, plan, community, seed, replications, shares)
     frames: dict[int, pd.DataFrame] = {}
 
     def meets(servers: int) -> bool:
         if servers not in frames:
             frames[servers] = screen_level(draws, servers, targets)
-        means = frames[servers].drop(columns="replication").mean().to_dict()
-        return targets.meets(means)
+        return targets.meets(frames[servers].drop(columns="replication").mean().to_dict())
 
-    level = min(max(start, minimum), maximum)
-    answer: int | None
-    if meets(level):
-        while level - 1 >= minimum and meets(level - 1):
-            level -= 1
-        answer = level
-    else:
-        while level < maximum and not meets(level + 1):
-            level += 1
-        answer = level + 1 if level < maximum else None
+    answer = fewest(meets, start, minimum, maximum)
     for servers in extra:
         if minimum <= servers <= maximum:
             meets(servers)
     table = pd.concat(
         [f.assign(workers=c) for c, f in sorted(frames.items())], ignore_index=True
     )
-    return community, answer, table
+    by_demand: dict[float, int | None] = {}
+    for factor, low in demands:
+        scaled = draw_community(scenario, plan, community, seed, replications, shares, factor)
+
+        def scaled_meets(servers: int, scaled: Draws = scaled) -> bool:
+            values = screen_level(scaled, servers, targets).drop(columns="replication")
+            return targets.meets(values.mean().to_dict())
+
+        guess = max(answer or start, low)
+        by_demand[factor] = fewest(scaled_meets, guess, low, max(maximum, guess))
+    return ScreenAnswer(community, answer, table, by_demand)
+
+
+def fewest(meets: Callable[[int], bool], start: int, minimum: int, maximum: int) -> int | None:
+    """The fewest workers in ``minimum..maximum`` that meet, searching from ``start`` (the
+    answer is taken to be monotone: more workers never meet less)."""
+    level = min(max(start, minimum), maximum)
+    if meets(level):
+        while level - 1 >= minimum and meets(level - 1):
+            level -= 1
+        return level
+    while level < maximum and not meets(level + 1):
+        level += 1
+    return level + 1 if level < maximum else None
 
 
 def full_model_replication(scenario: Scenario, seed: int, replication: int,
@@ -171,7 +233,9 @@ def full_model_replication(scenario: Scenario, seed: int, replication: int,
     """One replication of the full model: every target key per community (and per grid).
 
     Rows: community, grid ('' for the whole community), replication, workers, then one column
-    per target key. Per-grid rows appear for communities of more than one grid.
+    per target key, then (community rows) what the community workers carried of each category
+    (:func:`~sim.staffing.workload.role_columns`). Per-grid rows appear for communities of
+    more than one grid.
     """
     _, metrics, records = run_replication(scenario, seed, replication, keep_records=True)
     assert records is not None
@@ -197,8 +261,11 @@ def full_model_replication(scenario: Scenario, seed: int, replication: int,
         return out
 
     by_community = shares(np.where(community >= 0, community, len(ids)), len(ids) + 1)
+    roles = role_columns(records, community, len(ids), targets.categories, targets.warmup_min,
+                         targets.horizon_min)
     rows = [{"community": cid, "grid": "", **{k: v[i] for k, v in by_community.items()},
-             UTILISATION: utilisation.get(cid, np.nan)} for i, cid in enumerate(ids)]
+             UTILISATION: utilisation.get(cid, np.nan), **{k: v[i] for k, v in roles.items()}}
+            for i, cid in enumerate(ids)]
     codes, names = pd.factorize(records["grid"].astype(str).to_numpy())
     by_grid = shares(codes, len(names))
     owner = np.full(len(names), -1)

@@ -8,14 +8,22 @@ import pandas as pd
 
 from sim.report import plots as plot
 from sim.report.html import Report, provenance
+from sim.report.i18n import Texts
 from sim.staffing.cost import cost_column
+from sim.staffing.sections import (
+    agreement_section,
+    confidence_section,
+    overload_section,
+    sensitivity_section,
+)
 
 if TYPE_CHECKING:
     from sim.staffing.result import RecommendResult
 
 
-def recommendation_report(result: RecommendResult) -> str:
-    """The whole report as one self-contained HTML string."""
+def recommendation_report(result: RecommendResult, lang: str = "en") -> str:
+    """The whole report as one self-contained HTML string; the planners' sections
+    (:mod:`sim.staffing.sections`) in ``lang``."""
     spec = result.scenario.scenario
     compiled = result.target_set
     table = result.table
@@ -45,17 +53,16 @@ def recommendation_report(result: RecommendResult) -> str:
             f"{pay.currency} as recommended."
         )
     report.paragraph(summary)
-    disagree = communities[~communities["methods_agree"].astype(bool)]
-    if not disagree.empty:
-        report.paragraph(
-            "The methods disagree for " + ", ".join(
-                f"{r.community} ({r.disagreement})" for r in disagree.itertuples())
-            + ". The full model decides.", note=True)
+    t = Texts(lang)
+    overload_section(report, result, t)
 
     report.heading("Recommendation per community")
     report.table(result.display_table(), index=True, table_id="recommendation",
                  caption=f"Workers by method; achieved shares under {rule} and as "
                  "recommended (full model, mean ± 95% half-width); utilisation; yearly cost")
+    confidence_section(report, result, t)
+    agreement_section(report, result, t)
+    sensitivity_section(report, result, t)
     report.heading("All columns")
     report.table(_wide(table), table_id="recommendation-columns",
                  caption="recommendation.csv (CI bounds in the CSV)")

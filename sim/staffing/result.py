@@ -26,8 +26,10 @@ class RecommendResult:
     (means with 95% CI bounds), utilisation, yearly cost, whether the methods agree, grids
     still missing. ``levels``: every level evaluated, tidy (community, workers, method, key,
     mean, ci_low, ci_high, replications). ``grids``: per-grid full-model values (empty when no
-    community has more than one grid). ``simulations``: full-model replications run by this
-    call; ``reused``: those taken from the folder, finished by an earlier, interrupted call.
+    community has more than one grid). ``decisions``: every level the full model ran, its
+    replications, decision and the share of years meeting every target. ``simulations``:
+    full-model replications run by this call; ``reused``: those taken from the folder,
+    finished by an earlier, interrupted call.
     """
 
     scenario: LoadedScenario
@@ -43,6 +45,8 @@ class RecommendResult:
     manifest: dict[str, Any] = field(default_factory=dict, repr=False)
     simulations: int = 0
     reused: int = 0
+    decisions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    max_replications: int = 0
 
     @property
     def target_set(self) -> TargetSet:
