@@ -54,7 +54,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     from sim.staffing.recommend import recommend
 
     result = recommend(args.file, targets=args.target, replications=args.replications,
-                       max_replications=args.max_replications,
+                       max_replications=args.max_replications, roster=args.roster,
                        seed=args.seed, out=args.out, executor=args.executor,
                        workers=args.workers, scheduler=getattr(args, "scheduler", None),
                        progress=False if args.quiet else None)

@@ -41,7 +41,7 @@ from sim.scenario.governance import (
     Travel,
     VolunteerRole,
 )
-from sim.scenario.policy import PayTable, Targets
+from sim.scenario.policy import PayTable, Shifts, Targets
 from sim.scenario.workforce import Workforce
 
 __all__ = [
@@ -248,6 +248,10 @@ class Scenario(StrictModel):
     )
     pay: PayTable | None = Field(
         default=None, description="Cost of community workers by post and grade (四岗十八级)."
+    )
+    shifts: Shifts | None = Field(
+        default=None,
+        description="Shift patterns and labour rules for rosters (gridsim recommend --roster).",
     )
     facilities: list[Facility] = Field(
         default_factory=list,

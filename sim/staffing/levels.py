@@ -15,7 +15,7 @@ escalation to departments and care visits. It is exact for a pooled scenario wit
 (same random numbers, same shares, issue for issue), an approximation otherwise; the full model
 has the last word.
 
-The full model is :func:`sim.experiment.runner.run_replication` with per-issue records, measured
+The full model is the engine (:func:`sim.model.engine.simulate`) with per-issue records, measured
 with the same :class:`~sim.staffing.targets.TargetSet`. Communities are independent in the
 pooled model (their own workers, their own named streams), so a community's numbers do not
 depend on which other communities are simulated with it.
@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from sim.experiment.runner import run_replication
 from sim.model.distributions import block_sampler
+from sim.model.engine import simulate
 from sim.model.measures import ALL, DRAIN_DAYS, overlap, resolution_h, response_min
 from sim.model.plan import ModelPlan, build_plan
 from sim.model.streams import Streams
@@ -228,17 +228,48 @@ def fewest(meets: Callable[[int], bool], start: int, minimum: int, maximum: int)
     return level + 1 if level < maximum else None
 
 
+WorkerShifts = dict[str, list[tuple[str, np.ndarray]]]
+"""Per community id, each community worker's calendar: (a name shared by those who keep the
+same one, working intervals in simulation minutes). A roster, replacing the role's calendar."""
+
+
+def with_worker_shifts(plan: ModelPlan, shifts: WorkerShifts) -> ModelPlan:
+    """``plan`` with the community workers of the communities in ``shifts`` on their own
+    calendars (as many workers as calendars; the duty rota stays with the first)."""
+    index = {cid: i for i, cid in enumerate(plan.communities)}
+    given = {index[cid]: list(calendars) for cid, calendars in shifts.items()}
+    responders = []
+    for r in plan.responders:
+        calendars = given.get(r.community)
+        if calendars and r.role == "community_worker" and r.shift_key.endswith("@base"):
+            name, intervals = calendars.pop(0)
+            scheduled = float(overlap(intervals[:, 0], intervals[:, 1], plan.warmup_min,
+                                      plan.horizon_min).sum())
+            r = replace(r, shifts=intervals, shift_key=f"roster/{r.community}/{name}@base",
+                        scheduled_min=scheduled)
+        responders.append(r)
+    left = {plan.communities[c]: len(v) for c, v in given.items() if v}
+    if left:
+        raise ValueError(f"more calendars than community workers: {left}")
+    return replace(plan, responders=tuple(responders))
+
+
 def full_model_replication(scenario: Scenario, seed: int, replication: int,
-                           targets: TargetSet) -> pd.DataFrame:
-    """One replication of the full model: every target key per community (and per grid).
+                           targets: TargetSet, shifts: WorkerShifts | None = None
+                           ) -> pd.DataFrame:
+    """One replication of the full model: every target key per community (and per grid);
+    with ``shifts``, those communities' workers on a roster's calendars.
 
     Rows: community, grid ('' for the whole community), replication, workers, then one column
     per target key, then (community rows) what the community workers carried of each category
     (:func:`~sim.staffing.workload.role_columns`). Per-grid rows appear for communities of
     more than one grid.
     """
-    _, metrics, records = run_replication(scenario, seed, replication, keep_records=True)
-    assert records is not None
+    plan = build_plan(scenario)
+    if shifts:
+        plan = with_worker_shifts(plan, shifts)
+    recorder = simulate(plan, seed, replication, keep_records=True)
+    metrics, records = recorder.metrics(), recorder.records()
     workers = {c.id: scenario.workers(c) for c in scenario.communities}
     ids = list(workers)
     category = _codes(records["category"], targets.categories)

@@ -25,9 +25,11 @@ from sim.scenario.loading import LoadedScenario
 from sim.scenario.policy import Target
 from sim.staffing.decide import Decision
 from sim.staffing.result import RecommendResult
+from sim.staffing.roster import plan_rosters
 from sim.staffing.search import Search
 from sim.staffing.tables import (
     assumptions,
+    chosen,
     decisions_table,
     grids_table,
     levels_table,
@@ -38,6 +40,9 @@ from sim.staffing.targets import TargetSet, resolve_targets
 RECOMMENDATION_CSV = "recommendation.csv"
 LEVELS_CSV = "levels.csv"
 DECISIONS_CSV = "decisions.csv"
+REQUIREMENT_CSV = "requirement.csv"
+ROSTER_CSV = "roster.csv"
+ROSTER_CHECK_CSV = "roster_check.csv"
 GRIDS_CSV = "grids.csv"
 REPORT_HTML = "report.html"
 KIND = "recommend"
@@ -51,6 +56,7 @@ def recommend(
     out: str | Path | None = None,
     save: bool = True,
     max_replications: int | None = None,
+    roster: bool = False,
     executor: str = "process",
     workers: int | None = None,
     scheduler: str | None = None,
@@ -71,7 +77,9 @@ def recommend(
     an undecided one gets batches of ``replications`` more, up to ``max_replications``
     (default twice ``replications``), after which the answer is marked borderline. The
     staffing rule may be overloaded (its backlog would grow without bound): that is reported,
-    and the search starts from a stable level.
+    and the search starts from a stable level. With ``roster``, also the hour-by-hour
+    requirement and the cheapest roster of the scenario's ``shifts:`` that covers it, checked
+    with the full model (:mod:`sim.staffing.roster`).
     """
     started = time.perf_counter()
     loaded = resolve(scenario, allow_unstable=True)
@@ -81,8 +89,13 @@ def recommend(
     execution = Execution(executor, workers, scheduler, progress)
     output = Output.of(out, save, command or default_command(
         "recommend", loaded, targets=list(targets) if targets else None,
-        replications=replications, seed=seed, max_replications=max_replications))
-    return run_recommendation(loaded, compiled, decision, seed, execution, output, started)
+        replications=replications, seed=seed, max_replications=max_replications,
+        roster=roster or None))
+    if roster and loaded.scenario.shifts is None:
+        raise OptionError(f"`roster`: {loaded.source} has no shifts: (the shift patterns and "
+                          "labour rules a roster may use; see docs/staffing.md)", "roster")
+    return run_recommendation(loaded, compiled, decision, seed, execution, output, started,
+                              roster)
 
 
 def _cap(replications: int, max_replications: int | None) -> int:
@@ -96,18 +109,21 @@ def _cap(replications: int, max_replications: int | None) -> int:
 
 def run_recommendation(loaded: LoadedScenario, targets: TargetSet, decision: Decision,
                        seed: int, execution: Execution, output: Output,
-                       started: float | None = None) -> RecommendResult:
+                       started: float | None = None, roster: bool = False
+                       ) -> RecommendResult:
     """:func:`recommend` with its options as objects."""
     started = time.perf_counter() if started is None else started
     say = _logger(execution.progress)
     replications = decision.replications
     with execution.open() as ex:
-        folder = _open(loaded, targets, decision, seed, output, ex) if output.save else None
+        folder = _open(loaded, targets, decision, seed, output, ex, roster) \
+            if output.save else None
         with folder.guarded() if folder is not None else contextlib.nullcontext():
             search = Search(loaded, targets, decision, seed, ex, folder, say)
             states = search.run()
-            say("assembling the tables")
             spec = loaded.scenario
+            rostered = plan_rosters(search, chosen(states, spec), say) if roster else None
+            say("assembling the tables")
             grids = grids_table(states, targets)
             levels = levels_table(states, targets)
             result = RecommendResult(
@@ -118,7 +134,7 @@ def run_recommendation(loaded: LoadedScenario, targets: TargetSet, decision: Dec
                 folder.path if folder is not None else None,
                 simulations=search.simulations, reused=search.reused,
                 decisions=decisions_table(states, targets, decision),
-                max_replications=decision.cap)
+                max_replications=decision.cap, roster=rostered)
             result.seconds = time.perf_counter() - started
             if folder is not None:
                 _publish(folder, result)
@@ -127,7 +143,7 @@ def run_recommendation(loaded: LoadedScenario, targets: TargetSet, decision: Dec
 
 
 def _open(loaded: LoadedScenario, targets: TargetSet, decision: Decision, seed: int,
-          output: Output, ex: Executor) -> ResultFolder:
+          output: Output, ex: Executor, roster: bool) -> ResultFolder:
     """The recommendation's folder: refused when it holds another scenario's, seed's,
     number of replications' or targets' results."""
     path = output.out or default_folder(loaded.name, kind=KIND)
@@ -136,7 +152,8 @@ def _open(loaded: LoadedScenario, targets: TargetSet, decision: Decision, seed: 
         path, kind=KIND,
         identity={"scenario_sha256": loaded.digest(), "seed": seed,
                   "replications": decision.replications,
-                  "max_replications": decision.cap, "targets": targets.identity()},
+                  "max_replications": decision.cap, "targets": targets.identity(),
+                  **({"roster": True} if roster else {})},
         command=output.command,
         inputs={"scenario.yaml": lambda p: p.write_text(yaml, encoding="utf-8")},
         info={"scenario": loaded.name, "scenario_file": loaded.source,
@@ -153,6 +170,10 @@ def _publish(folder: ResultFolder, result: RecommendResult) -> None:
     page = recommendation_report(result)
     tables = {RECOMMENDATION_CSV: result.table, LEVELS_CSV: result.levels,
               DECISIONS_CSV: result.decisions}
+    if result.roster is not None:
+        tables.update({REQUIREMENT_CSV: result.roster.requirement,
+                       ROSTER_CSV: result.roster.roster,
+                       ROSTER_CHECK_CSV: result.roster.check})
     if not result.grids.empty:
         tables[GRIDS_CSV] = result.grids
     folder.publish_tables(

@@ -14,6 +14,7 @@ from sim.staffing.sections import (
     agreement_section,
     confidence_section,
     overload_section,
+    roster_section,
     sensitivity_section,
 )
 
@@ -63,6 +64,7 @@ def recommendation_report(result: RecommendResult, lang: str = "en") -> str:
     confidence_section(report, result, t)
     agreement_section(report, result, t)
     sensitivity_section(report, result, t)
+    roster_section(report, result, t)
     report.heading("All columns")
     report.table(_wide(table), table_id="recommendation-columns",
                  caption="recommendation.csv (CI bounds in the CSV)")

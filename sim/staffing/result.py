@@ -13,6 +13,7 @@ from sim.analysis.tables import with_ci
 from sim.scenario.loading import LoadedScenario
 from sim.scenario.policy import Target
 from sim.staffing.cost import cost_column
+from sim.staffing.roster import RosterResult
 from sim.staffing.targets import TargetSet
 
 
@@ -29,7 +30,8 @@ class RecommendResult:
     community has more than one grid). ``decisions``: every level the full model ran, its
     replications, decision and the share of years meeting every target. ``simulations``:
     full-model replications run by this call; ``reused``: those taken from the folder,
-    finished by an earlier, interrupted call.
+    finished by an earlier, interrupted call. ``roster`` (with ``roster=True``): the
+    hour-by-hour requirement, the roster and its full-model check.
     """
 
     scenario: LoadedScenario
@@ -47,6 +49,7 @@ class RecommendResult:
     reused: int = 0
     decisions: pd.DataFrame = field(default_factory=pd.DataFrame)
     max_replications: int = 0
+    roster: RosterResult | None = None
 
     @property
     def target_set(self) -> TargetSet:

@@ -179,14 +179,14 @@ class Search:
         """What is unstable even with every community at its fill level (a department's
         overload, say) cannot be staffed away: refused, naming it."""
         try:
-            with_levels(self.loaded, self._fill_vector(), allow_unstable=False)
+            with_levels(self.loaded, self.fill_vector(), allow_unstable=False)
         except UnstableScenarioError as exc:
             raise UnstableScenarioError(
                 [*exc.problems, f"{self.loaded.source}: unstable whatever the number of "
                  "community workers: the staffing of other roles or departments must change"]
             ) from None
 
-    def _fill_vector(self) -> Vector:
+    def fill_vector(self) -> Vector:
         """Every community at its fill level with its own mix (the scenario's)."""
         return {cid: (workers, Mix()) for cid, workers in self._home.items()}
 
@@ -257,7 +257,7 @@ class Search:
                 continue
             demands = tuple((f, PooledLoad.of(spec, self._community(state), state.shares,
                                               f).stable_minimum()) for f in DEMANDS)
-            scenario = with_levels(self.loaded, {**self._fill_vector(),
+            scenario = with_levels(self.loaded, {**self.fill_vector(),
                                                  state.id: (state.fill, state.mix)}).scenario
             tasks.append((i, scenario, state.index, self.seed,
                           self.decision.replications, self.targets,
@@ -400,7 +400,7 @@ class Search:
         for replications, per_community in groups.items():
             depth = max(len(v) for v in per_community.values())
             for b in range(depth):
-                vector = self._fill_vector()
+                vector = self.fill_vector()
                 tested = []
                 for cid, items in per_community.items():
                     if b < len(items):

@@ -141,6 +141,44 @@ def sensitivity_section(report: Report, result: RecommendResult, t: Texts) -> No
     report.paragraph(t("staffing.sensitivity.how"))
 
 
+def roster_section(report: Report, result: RecommendResult, t: Texts) -> None:
+    """The hour-by-hour requirement, the roster that covers it, its cost and the full model's
+    check of it."""
+    rostered = result.roster
+    if rostered is None:
+        return
+    from sim.report.requirement import requirement_chart
+
+    report.heading(t("staffing.roster.heading"))
+    report.paragraph(t("staffing.roster.method", replications=result.replications))
+    required = rostered.requirement
+    check = rostered.check.set_index("community") if not rostered.check.empty else None
+    rows = []
+    cost = [c for c in rostered.roster.columns if c.startswith("cost_")]
+    for row in communities(result).itertuples():
+        mine = required[required["community"] == row.community]
+        shifts = rostered.roster[rostered.roster["community"] == row.community]
+        verdict = "-"
+        if check is not None and row.community in check.index:
+            verdict = t(f"staffing.verdict.{check.loc[row.community, 'verdict']}")
+        rows.append({
+            t("staffing.column.community"): row.community,
+            t("staffing.column.recommended"): _count(row.recommended_workers),
+            t("staffing.column.peak"): int(mine["required"].max()) if len(mine) else "-",
+            t("staffing.column.roster_workers"): int(shifts["workers"].sum()),
+            t("staffing.column.roster_cost"): float(shifts[cost[0]].sum()) if cost else "-",
+            t("staffing.column.roster_check"): verdict,
+        })
+    report.table(pd.DataFrame(rows), table_id="roster-summary",
+                 caption=t("staffing.roster.caption"))
+    if not rostered.roster.empty:
+        report.table(rostered.roster, table_id="roster", caption=t("staffing.roster.shifts"))
+        report.figure(requirement_chart(required), caption=t("staffing.roster.plot"))
+    for community, notes in rostered.notes.items():
+        for note in notes:
+            report.paragraph(f"{community}: {note}", note=True)
+
+
 def _count(value: object) -> str:
     return "-" if value is None or pd.isna(value) else str(int(value))
 
@@ -152,6 +190,36 @@ def _years(p: float, low: float, high: float) -> str:
 
 
 register({
+    "staffing.roster.heading": {"zh": "按小时：需求与排班",
+                                "en": "Hour by hour: requirement and roster"},
+    "staffing.roster.method": {
+        "zh": "每小时在岗人数需求由迭代排班算法（Feldman、Mandelbaum、Massey、Whitt，2008）求得："
+              "在快速筛查中按小时给定在岗人数，模拟 {replications} 次，按每小时到达者遇到的排队人数"
+              "重新确定人数，直到不再变化，使服务目标逐小时都能达到，而不只是平均达到。排班是在劳动"
+              "规则（每周工时、休息日）允许的各周班次组合中，用整数规划（HiGHS）求覆盖需求的最低"
+              "成本方案，再用完整模型检验。",
+        "en": "The workers needed on duty in each hour come from the iterative staffing "
+              "algorithm (Feldman, Mandelbaum, Massey and Whitt, 2008): the screen runs with a "
+              "number of workers per hour, {replications} replications, and each hour's number "
+              "is set anew from how many issues its arrivals find ahead of them, until it no "
+              "longer changes, so that the targets hold hour by hour, not only on average. The "
+              "roster is the cheapest set of weeks of shifts that the labour rules (hours a "
+              "week, rest days) allow and that covers the requirement, an integer program "
+              "solved by HiGHS, then checked with the full model."},
+    "staffing.roster.caption": {
+        "zh": "平稳需求下的建议人数、逐小时需求的高峰、排班人数与班次成本（元/年）、完整模型检验",
+        "en": "The recommendation for the average, the peak hourly requirement, the roster's "
+              "workers and yearly cost of its shifts, and the full model's check"},
+    "staffing.roster.shifts": {"zh": "排班：每种周班次的人数",
+                               "en": "The roster: workers on each week of shifts"},
+    "staffing.roster.plot": {
+        "zh": "逐小时需要的在岗人数（实线）与排班覆盖的人数（虚线），周一至周日",
+        "en": "Workers needed on duty hour by hour (solid) and covered by the roster (dashed), "
+              "Monday to Sunday"},
+    "staffing.column.peak": {"zh": "高峰需求", "en": "peak hour"},
+    "staffing.column.roster_workers": {"zh": "排班人数", "en": "roster workers"},
+    "staffing.column.roster_cost": {"zh": "班次成本/年", "en": "shift cost a year"},
+    "staffing.column.roster_check": {"zh": "完整模型检验", "en": "full-model check"},
     "staffing.overload.heading": {"zh": "人员配置规则在哪里跟不上",
                                   "en": "Where the staffing rule fails"},
     "staffing.overload.none": {
