@@ -36,10 +36,18 @@ _LAZY = {
     "measure_coverage": "sim.coverage.analysis",
     "WorkforceResult": "sim.workforce.projection",
     "project_workforce": "sim.workforce.projection",
+    "CalibrateResult": "sim.calibration.calibrate",
+    "calibrate": "sim.calibration.calibrate",
+    "BacktestResult": "sim.calibration.backtest",
+    "backtest": "sim.calibration.backtest",
+    "model_log": "sim.calibration.synthetic",
+    "write_report": "sim.report.folders",
 }
 _MODULES = {"plot": "sim.report.plots"}  # the plot helpers notebooks use: ``sim.plot``
 
 __all__ = [
+    "BacktestResult",
+    "CalibrateResult",
     "CompareResult",
     "CoverageResult",
     "GridsimError",
@@ -51,23 +59,31 @@ __all__ = [
     "SweepResult",
     "WorkforceResult",
     "__version__",
+    "backtest",
+    "calibrate",
     "compare",
     "plot",
     "load_scenario",
     "measure_coverage",
     "project_workforce",
+    "model_log",
     "recommend",
     "run",
     "sweep",
+    "write_report",
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from sim.analysis.statistics import HalfWidthTarget
+    from sim.calibration.backtest import BacktestResult, backtest
+    from sim.calibration.calibrate import CalibrateResult, calibrate
+    from sim.calibration.synthetic import model_log
     from sim.coverage.analysis import CoverageResult, measure_coverage
     from sim.experiment.compare import CompareResult, compare
     from sim.experiment.runner import RunResult, run
     from sim.experiment.sweep import SweepResult, sweep
     from sim.report import plots as plot
+    from sim.report.folders import write_report
     from sim.scenario.loading import LoadedScenario, load_scenario
     from sim.staffing.recommend import recommend
     from sim.staffing.result import RecommendResult

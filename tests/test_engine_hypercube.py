@@ -83,7 +83,8 @@ def test_engine_matches_hypercube(policy: str, arrivals_per_h: float):
     utilisation, cross, lost = [], [], []
     for r in range(REPLICATIONS):
         metrics = simulate(plan, seed=2024, replication=r).metrics()
-        grids = metrics[metrics["grid"] != "all"].set_index("grid")
+        grids = metrics[(metrics["grid"] != "all") & (metrics["category"] == "all")].set_index(
+            "grid")
         utilisation.append([grids.loc[f"g{j}", "utilisation"] for j in range(atoms)])
         overall = metrics[(metrics["community"] == "all") & (metrics["category"] == "all")].iloc[0]
         cross.append(overall["cross_grid_share"])

@@ -575,6 +575,28 @@ def test_care_visit_is_missed_when_the_partner_is_swamped():
           response_within_target_share=expected_share)
 
 
+@pytest.mark.parametrize("busy_days", [8, 13])
+def test_care_visits_late_and_missed(busy_days: int):
+    """g1's member is busy from day 0 for ``busy_days``: a visit is late when its member is on
+    site more than a day (on_time_days) after it fell due, missed when more than 7 days
+    (every_days: the next visit was due by then); g2's two visits are on time. The shares
+    count the four visits due; the other categories have no care-visit shares."""
+    plan = care_plan()
+    records, recorder = run_all(plan, [(0.0, "livelihood", "g1", busy_days * DAY)])
+    mine = visits(records, "g1")
+    response = (mine["onsite_min"] - mine["occurred_min"]).to_numpy()
+    late = int(((response > DAY) & (response <= 7 * DAY)).sum())
+    missed = int((response > 7 * DAY).sum())
+    assert late + missed >= 1  # the busy member makes at least one visit not on time
+    if busy_days == 13:
+        assert missed >= 1  # due before day 6 and made after day 13
+    metrics = recorder.metrics()
+    check(row(metrics, category="care_visit"), care_visit_late_share=late / 4,
+          care_visit_missed_share=missed / 4)
+    check(row(metrics), care_visit_late_share=late / 4, care_visit_missed_share=missed / 4)
+    assert np.isnan(row(metrics, category="livelihood")["care_visit_missed_share"])
+
+
 @pytest.mark.parametrize("priority", [4, 6])
 def test_care_visit_competes_by_priority(priority: int):
     """A due visit waits for its busy partner; when the partner is free it takes the visit

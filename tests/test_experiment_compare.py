@@ -99,14 +99,17 @@ def test_compare_command_prints_side_by_side_and_writes_a_run_folder(base, tmp_p
         files.append(str(file))
     out = tmp_path / "cmp"
     argv = ["compare", *files, "-n", "3", "--seed", "2", "--out", str(out), "--quiet",
-            "--executor", "serial"]
+            "--executor", "serial", "--lang", "en"]
     assert main(argv) == 0
     printed = capsys.readouterr().out
-    assert "Response time, minutes" in printed and "Resolution time, hours" in printed
-    assert "Δ more" in printed and "xiguan" in printed and " ± " in printed
-    xiguan = next(line for line in printed.splitlines() if line.startswith("xiguan"))
-    assert any(v in xiguan for v in ("better", "worse", "no clear difference"))
-    assert f"run folder: {out}" in printed
+    assert "response_within_target_share:" in printed
+    assert "resolution_within_target_share:" in printed
+    livelihood = [line for line in printed.splitlines() if line.startswith("livelihood")]
+    assert any(line.split()[1] == "more" and ("better" in line or "worse" in line
+                                              or "no clear difference" in line)
+               for line in livelihood)
+    assert " ± " in printed and f"run folder: {out}" in printed
+    assert (out / "report.html").exists()
     assert {p.name for p in out.iterdir()} >= {"compare.csv", "manifest.json", "policy", "more"}
     for label in ("policy", "more"):
         sub = json.loads((out / label / "manifest.json").read_text())

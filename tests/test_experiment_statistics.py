@@ -44,6 +44,38 @@ def test_summary_interval_is_the_student_t_interval():
     assert row["replications"] == n
 
 
+def test_intervals_are_cut_at_the_possible_range():
+    """A share near 1 and a time near 0 over three replications: the t interval reaches past 1
+    and below 0; the summary's bounds are the t interval intersected with [0, 1] and [0, inf),
+    the half-width and the mean unchanged; an interval inside the range is the t interval."""
+    shares, times, inside = [1.0, 1.0, 0.94], [0.0, 0.0, 9.0], [10.0, 12.0, 11.0]
+    table = replications_table({"response_within_target_share": shares, "wait_min_p50": times,
+                                "response_min_mean": inside, "something_new": [-5.0, 0.0, 1.0]})
+    summary = summarise(table).set_index("metric")
+    for metric, values, low, high in (("response_within_target_share", shares, 0.0, 1.0),
+                                      ("wait_min_p50", times, 0.0, np.inf),
+                                      ("response_min_mean", inside, 0.0, np.inf),
+                                      ("something_new", [-5.0, 0.0, 1.0], -np.inf, np.inf)):
+        mean, half, _, _ = t_interval(np.array(values))
+        row = summary.loc[metric]
+        assert row["mean"] == mean and row["half_width"] == pytest.approx(half, rel=1e-14)
+        assert row["ci_low"] == pytest.approx(max(mean - half, low), rel=1e-14)
+        assert row["ci_high"] == pytest.approx(min(mean + half, high), rel=1e-14)
+    assert summary.loc["response_within_target_share", "ci_high"] == 1.0
+    assert summary.loc["wait_min_p50", "ci_low"] == 0.0
+    assert summary.loc["response_min_mean", "ci_low"] > 0  # inside: the t interval itself
+    one = summarise(replications_table({"wait_min_p50": [3.0]})).iloc[0]
+    assert np.isnan(one["ci_low"]) and np.isnan(one["ci_high"])  # no interval from one value
+
+
+def test_interval_text_shows_a_cut_interval_as_its_bounds():
+    from sim.analysis.tables import with_ci
+
+    assert with_ci(0.4, 0.02, 2, 0.38, 0.42) == "0.40 ± 0.02"
+    assert with_ci(0.99, 0.03, 2, 0.96, 1.0) == "0.99 (0.96–1.00)"
+    assert with_ci(3.0, np.nan, 1) == "3.0" and with_ci(np.nan, 1.0, 1) == "-"
+
+
 @pytest.mark.parametrize(("metric", "sign"), [
     ("wait_min_mean", -1), ("wait_probability", -1), ("response_min_p90", -1),
     ("resolution_h_mean", -1), ("backlog_mean", -1), ("queue_mean", -1),

@@ -73,9 +73,10 @@ def test_full_factorial_one_tidy_table_same_seeds(short_file, tmp_path: Path):
 def test_sweep_command(short_file, tmp_path: Path, capsys):
     out = tmp_path / "sw"
     assert main(["sweep", str(short_file), "--set", f"{DONGGUAN}=2,4", "-n", "2", "--out",
-                 str(out), "--quiet", "--executor", "serial"]) == 0
+                 str(out), "--quiet", "--executor", "serial", "--lang", "en"]) == 0
     printed = capsys.readouterr().out
     assert "2 settings" in printed and DONGGUAN in printed and f"run folder: {out}" in printed
+    assert "response_within_target_share:" in printed and (out / "report.html").exists()
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [
         "01-community_workers=2", "02-community_workers=4"]
 

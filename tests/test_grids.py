@@ -321,10 +321,10 @@ def test_csv_is_inlined_relative_to_the_scenario(tmp_path: Path):
     assert b.grids is None
     assert a.grids.layout == "table"
     assert [g.model_dump() for g in a.grids.grids] == [
-        {"id": "g1", "households": 1000, "x_m": 0.0, "y_m": 0.0, "area_m2": None,
-         "issue_weight": 1.5, "building_heads": False, "elderly_share": None},
-        {"id": "g2", "households": 2000, "x_m": 300.0, "y_m": 0.0, "area_m2": 90000.0,
-         "issue_weight": 1.0, "building_heads": True, "elderly_share": None},
+        {"id": "g1", "name": "东一", "households": 1000, "x_m": 0.0, "y_m": 0.0,
+         "area_m2": None, "issue_weight": 1.5, "building_heads": False, "elderly_share": None},
+        {"id": "g2", "name": "东二", "households": 2000, "x_m": 300.0, "y_m": 0.0,
+         "area_m2": 90000.0, "issue_weight": 1.0, "building_heads": True, "elderly_share": None},
     ]
     assert "grid_file" not in loaded.data  # inlined: run folders store the grids themselves
     grids = build_grids(loaded.scenario)
@@ -415,8 +415,8 @@ MISTAKES = {
     "non-numeric coordinate": ("grids.csv", f"{HEADER}\ng1,a,3000,east,0\n",
                                ["{grid}: row 2: x_m: not a number (got 'east')"]),
     "bad grid id": ("grids.csv", f"{HEADER}\ngrid 1,a,3000,0,0\n",
-                    ["{grid}: row 2: grid_id: must be 1-60 letters, digits, '_', '.' or '-', "
-                     "starting with a letter or digit (got 'grid 1')"]),
+                    ["{grid}: row 2: grid_id: must be 1-60 letters (of any script), digits, '_', "
+                     "'.' or '-', starting with a letter or digit (got 'grid 1')"]),
     "bad building_heads": ("grids.csv", f"{HEADER},building_heads\ng1,a,3000,0,0,maybe\n",
                            ["{grid}: row 2: building_heads: must be true/false, yes/no or 1/0 "
                             "(got 'maybe')"]),

@@ -10,7 +10,8 @@ import pytest
 
 ENTRY_POINTS = ["sim", "sim.cli", "sim.model.engine", "sim.model.kernel", "sim.scenario",
                 "sim.analytic", "sim.screen", "sim.staffing.recommend", "sim.report.plots",
-                "sim.coverage.analysis", "sim.workforce.projection"]
+                "sim.coverage.analysis", "sim.workforce.projection",
+                "sim.calibration.calibrate", "sim.calibration.backtest", "sim.cli.calibration"]
 
 
 @pytest.mark.parametrize("module", ENTRY_POINTS)

@@ -40,7 +40,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 EXPECTED = ["01-quickstart.ipynb", "02-grid-layouts.ipynb", "03-staffing.ipynb",
-            "04-surge.ipynb", "05-your-district.ipynb",
+            "04-surge.ipynb", "05-your-district.ipynb", "06-your-issue-log.ipynb",
             "07-living-circle.ipynb", "08-workforce.ipynb"]
 CELL_TIMEOUT_S = 300
 
@@ -76,7 +76,7 @@ def notebooks_in_git() -> list[Path]:
     return sorted(p for p in paths if p.exists())
 
 
-def test_the_five_notebooks_are_there() -> None:
+def test_the_planner_notebooks_are_there() -> None:
     names = [p.name for p in notebooks_on_disk()]
     assert [n for n in names if n in EXPECTED] == EXPECTED, names
 

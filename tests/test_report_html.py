@@ -151,7 +151,7 @@ def test_report_is_self_contained(folders, kind: str, table_id: str) -> None:
                     "apt-get install chromium) to open the reports in a real browser")
 @pytest.mark.parametrize(("kind", "table_id", "expect"), [
     ("recommend", "recommendation", ["dongguan", "chengnan"]),
-    ("run", "summary", ["dongguan", "chengnan"]),
+    ("run", "summary", ["东关社区", "城南社区"]),
 ])
 def test_report_opens_in_headless_chromium(folders, tmp_path, kind: str, table_id: str,
                                            expect: list[str]) -> None:
@@ -184,19 +184,19 @@ def test_recommend_folder_contents(folders) -> None:
     table = pd.read_csv(folder / "recommendation.csv")
     assert list(table["community"]) == ["dongguan", "chengnan", "all"]
     markup = (folder / "report.html").read_text(encoding="utf-8")
-    for fact in ("Assumptions", "Provenance", manifest["scenario_sha256"], "PLACEHOLDER",
-                 "CNY"):
+    for fact in ("假设", "来源与可重复性", manifest["scenario_sha256"], "PLACEHOLDER",
+                 "CNY", "占位薪酬表"):  # the scenario's language: zh
         assert fact in markup
 
 
 def test_report_command_rejects_what_is_not_a_finished_run(tmp_path, capsys, folders) -> None:
     assert main(["report", str(tmp_path / "missing")]) == 2
-    assert "no such run folder" in capsys.readouterr().err
+    assert "no such folder" in capsys.readouterr().err
     (tmp_path / "empty").mkdir()
     assert main(["report", str(tmp_path / "empty")]) == 2
-    assert "not a run folder" in capsys.readouterr().err
-    assert main(["report", str(folders["recommend"])]) == 2
-    assert "recommend" in capsys.readouterr().err
+    assert "not a result folder" in capsys.readouterr().err
+    assert main(["report", str(folders["recommend"]), "--lang", "en"]) == 0
+    assert "Assumptions" in (folders["recommend"] / "report.html").read_text(encoding="utf-8")
 
 
 def test_plot_functions_return_figures_without_pyplot() -> None:

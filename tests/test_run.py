@@ -30,11 +30,13 @@ def test_run_folder_contents(small_baseline, tmp_path: Path, capsys):
     file.write_text(small_baseline.to_yaml(), encoding="utf-8")
     out = tmp_path / "run"
     assert main(["run", str(file), "-n", "2", "--seed", "3", "--out", str(out), "--records",
-                 "--quiet", "--executor", "serial"]) == 0
+                 "--quiet", "--executor", "serial", "--lang", "en"]) == 0
     printed = capsys.readouterr().out
     assert f"run folder: {out}" in printed and "dongguan" in printed and " ± " in printed
+    assert f"report: {out / 'report.html'}" in printed
     assert {p.name for p in out.iterdir()} >= {
-        "scenario.yaml", "summary.csv", "replications.csv", "manifest.json", "issues.parquet"
+        "scenario.yaml", "summary.csv", "replications.csv", "manifest.json", "issues.parquet",
+        "report.html"
     }
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "complete" and manifest["seed"] == 3
@@ -77,3 +79,33 @@ def test_histogram_quantiles_are_within_the_stated_error():
         exact = np.quantile(values, q, method="inverted_cdf")
         assert abs(_quantile(hist, q)[0] / exact - 1) <= 2 * QUANTILE_RELATIVE_ERROR
     assert _quantile(hist, 0.05)[0] == 0.0  # inside the mass at zero
+
+
+def test_grid_and_category_rows_reproduce_the_records(small_baseline):
+    """Each grid's rows per category (shares and means, no quantiles) equal what its records
+    give, judged against each category's own limits; summed over categories they are the
+    grid's all-category row."""
+    scenario = small_baseline.with_overrides({"horizon.days": 30, "horizon.warmup_days": 3})
+    result = sim.run(scenario, replications=1, seed=4, records=True, save=False,
+                     executor="serial", progress=False)
+    spec = scenario.scenario
+    seen = result.records[result.records["occurred_min"] >= 3 * 24 * 60]
+    rows = result.replications.set_index(["community", "category", "grid"])
+    checked = 0
+    for (grid, category), issues in seen.groupby(["grid", "category"], observed=True):
+        row = rows.loc[(str(issues["community"].iloc[0]), str(category), str(grid))]
+        assert row["issues"] == len(issues)
+        assert np.isnan(row["response_min_p90"])  # no quantiles per grid and category
+        served = issues[issues["onsite_min"].notna()]
+        np.testing.assert_allclose(row["response_min_mean"], served["response_min"].mean(),
+                                   rtol=1e-12)
+        limit = (spec.care_visits.on_time_days * 1440 if category == "care_visit"
+                 else spec.demand[str(category)].respond_within_min)
+        np.testing.assert_allclose(row["response_within_target_share"],
+                                   (served["response_min"] <= limit).mean(), rtol=1e-12)
+        checked += 1
+    assert checked > 100
+    grids = result.replications[result.replications["grid"] != "all"]
+    by_grid = grids[grids["category"] != "all"].groupby("grid")["issues"].sum()
+    whole = grids[grids["category"] == "all"].set_index("grid")["issues"]
+    pd.testing.assert_series_equal(by_grid.sort_index(), whole.sort_index(), check_names=False)

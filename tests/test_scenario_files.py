@@ -83,3 +83,69 @@ def test_resolved_yaml_round_trips(tmp_path: Path):
     copy = tmp_path / "resolved.yaml"
     copy.write_text(loaded.to_yaml(), encoding="utf-8")
     assert load_scenario(copy).digest() == loaded.digest()
+
+
+def chinese_district() -> dict:
+    """A community, its grids and a category with Chinese code names."""
+    return {
+        "name": "红旗街道", "language": "zh",
+        "titles": {"zh": "红旗街道 基线", "en": "Hongqi sub-district, baseline"},
+        "communities": [{"id": "红旗", "name": "红旗社区", "households": 2000, "grids": {
+            "layout": "table", "grids": [
+                {"id": "红旗-1", "name": "红旗一网格", "households": 1000, "x_m": 0, "y_m": 0},
+                {"id": "红旗-2", "households": 1000, "x_m": 300, "y_m": 0}]}}],
+        "staffing": {"grid_members": {"per_grid": 1}},
+        "demand": {"民生": {"per_1000_households_per_year": 50,
+                          "handling_min": {"exponential": {"mean": 30}}}},
+        "estimates": {"communities.*.households": "split by hand",
+                      "demand.民生.handling_min": "a guess"},
+    }
+
+
+def test_chinese_code_names_are_accepted_and_run():
+    from sim.experiment.runner import run
+    from sim.scenario import from_mapping
+
+    loaded = from_mapping(chinese_district(), "<红旗>")
+    spec = loaded.scenario
+    assert spec.title("zh") == "红旗街道 基线" and spec.title("en").startswith("Hongqi")
+    assert spec.communities[0].grids.grids[0].name == "红旗一网格"
+    summary = loaded.with_overrides({"horizon.days": 10, "horizon.warmup_days": 1})
+    result = run(summary, replications=1, save=False, executor="serial", progress=False)
+    assert {"红旗-1", "红旗-2"} <= set(result.summary["grid"])
+    assert "民生" in set(result.summary["category"])
+
+
+@pytest.mark.parametrize(("where", "value", "expected"), [
+    ("community", "Dongguan", "communities[0].id: must be a code name"),
+    ("community", "东 关", "communities[0].id: must be a code name"),
+    ("grid", "红旗/1", "grids[0].id: must be a grid id"),
+    ("estimate", "communities.*.household", "estimates.communities.*.household: no such key"),
+])
+def test_bad_code_names_and_estimate_keys_are_named(where: str, value: str, expected: str):
+    from sim.scenario import from_mapping
+
+    data = chinese_district()
+    if where == "community":
+        data["communities"][0]["id"] = value
+    elif where == "grid":
+        data["communities"][0]["grids"]["grids"][0]["id"] = value
+    else:
+        data["estimates"][value] = "?"
+    with pytest.raises(ScenarioError) as error:
+        from_mapping(data, "<红旗>")
+    assert any(expected in p for p in error.value.problems), error.value.problems
+
+
+@pytest.mark.parametrize(("name", "slug"), [
+    ("Chengcheng county seat, baseline", "chengcheng-county-seat-baseline"),
+    ("澄城县城关街道 基线", "澄城县城关街道-基线"),
+    ("a/b:c\"d*e", "a-b-c-d-e"),
+    ("Ｆｕｌｌ　ｗｉｄｔｈ", "full-width"),
+    ("..hidden..", "hidden"),
+    ("01-households_per_worker=1500", "01-households_per_worker=1500"),
+])
+def test_folder_names_keep_chinese_and_drop_what_a_file_name_cannot_hold(name: str, slug: str):
+    from sim.files.folder import slugify
+
+    assert slugify(name) == slug

@@ -94,3 +94,56 @@ def test_another_scenario_is_refused_in_the_same_folder(tmp_path) -> None:
                       seed=2, out=out, executor="serial", progress=False)
     assert (out / "recommendation.csv").read_text(encoding="utf-8") == table
     assert first.folder == out
+
+
+def test_a_recommendation_interrupted_at_any_write_shows_no_results_and_true_advice(
+        tmp_path, monkeypatch, capsys) -> None:
+    """Ctrl-C just before each file the command writes appears: no result file unless the
+    folder is complete, and the printed advice is what the folder allows (continue with the
+    finished work, or start over); the same command then finishes with the uninterrupted
+    table."""
+    import os as real_os
+
+    import sim.files.atomic as atomic
+
+    loaded = two_communities()
+    path = tmp_path / "scenario.yaml"
+    path.write_text(loaded.to_yaml(), encoding="utf-8")
+    whole = recommend(loaded, tmp_path / "whole")
+    real = real_os.replace
+    count = [0]
+
+    def counting(src, dst):
+        count[0] += 1
+        real(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", counting)
+    recommend(loaded, tmp_path / "counted")
+    renames = count[0]
+    args = ["recommend", str(path), "--replications", "3", "--seed", "2", "--executor",
+            "serial", "--quiet"]
+    for stop in range(1, renames + 1):
+        out = tmp_path / f"stop{stop}"
+        count[0] = 0
+
+        def interrupting(src, dst, stop=stop):
+            count[0] += 1
+            if count[0] == stop:
+                raise KeyboardInterrupt
+            real(src, dst)
+
+        monkeypatch.setattr(atomic.os, "replace", interrupting)
+        code = main([*args, "--out", str(out)])
+        err = capsys.readouterr().err
+        manifest = json.loads((out / "manifest.json").read_text()) if (
+            out / "manifest.json").exists() else {}
+        if manifest.get("status") != "complete":
+            assert code == 130 and not (out / "recommendation.csv").exists(), stop
+            parts = list((out / "parts").glob("*.parquet")) if (out / "parts").is_dir() else []
+            advice = ("nothing was written" if not manifest else
+                      "to continue: finished work is kept" if parts else "to start over")
+            assert advice in err, (stop, err)
+            assert manifest.get("status") in (None, "interrupted"), stop
+    monkeypatch.setattr(atomic.os, "replace", real)
+    again = recommend(from_mapping(loaded.data, str(path)), tmp_path / f"stop{renames}")
+    pd.testing.assert_frame_equal(again.table, whole.table)

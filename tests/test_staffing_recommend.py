@@ -177,7 +177,7 @@ def test_baseline_recommended_level_meets_and_level_below_misses():
     assert len(flagged) <= 2, flagged[["community", "disagreement"]]
     for row in flagged.itertuples():
         assert " workers, the full model " in row.disagreement and "%" in row.disagreement
-    page = recommendation_report(result)
+    page = recommendation_report(result, "en")
     assert f"agree in {10 - len(flagged)} of 10 communities" in page
 
 
@@ -266,7 +266,7 @@ def test_overloaded_rule_is_a_finding_and_the_search_starts_stable():
     assert table.loc["xiguan", "utilisation_rule"] > 1  # measured by the full model
     page_en = recommendation_report(result, "en")
     page_zh = recommendation_report(result, "zh")
-    assert "beiguan: the rule&#x27;s 2 community workers would be 101% busy" in page_en
-    assert "beiguan：按规则配 2 名社区工作者，利用率 101%" in page_zh
-    assert "xiguan: the capacity check passes, but in the full model" in page_en
+    assert "北关社区 (beiguan): the rule&#x27;s 2 community workers would be 101% busy" in page_en
+    assert "北关社区：按规则配 2 名社区工作者，利用率 101%" in page_zh
+    assert "西关社区 (xiguan): the capacity check passes, but in the full model" in page_en
 

@@ -203,5 +203,5 @@ def test_roster_end_to_end(tmp_path: Path):
             .reindex(check["community"]).to_numpy()).all()
     assert set(check["verdict"]) <= {"meets", "misses", "undecided"}
     page = (folder / "report.html").read_text(encoding="utf-8")
-    assert "Hour by hour: requirement and roster" in page and 'id="roster"' in page
+    assert "按小时：需求与排班" in page and 'id="roster"' in page
     assert result.roster is not None and result.roster.check.equals(result.roster.check)

@@ -78,8 +78,32 @@ def _t_intervals(
     return agg, half
 
 
+def possible_range(metrics: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The lowest and highest value each metric can take (:data:`METRICS`; unbounded for a
+    metric it does not define)."""
+    known = {name: (m.low, m.high) for name, m in METRICS.items()}
+    bounds = [known.get(str(name), (-np.inf, np.inf)) for name in metrics]
+    low, high = (np.array(b, dtype=float) for b in zip(*bounds, strict=True)) if bounds \
+        else (np.zeros(0), np.zeros(0))
+    return low, high
+
+
+def bounded(mean: np.ndarray, half: np.ndarray, low: np.ndarray, high: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """The Student-t interval ``mean ± half`` intersected with the possible range [low, high].
+
+    The true value lies in the range, so the intersection covers it whenever the t interval
+    does: its coverage is at least the t interval's, and it never shows an impossible value
+    (a share above 1, a negative time).
+    """
+    with np.errstate(invalid="ignore"):
+        return np.maximum(mean - half, low), np.minimum(mean + half, high)
+
+
 def summarise(replications: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
-    """One row per group and metric: mean and ``level`` Student-t interval over replications.
+    """One row per group and metric: mean and ``level`` Student-t interval over replications,
+    intersected with the metric's possible range (:func:`bounded`); ``half_width`` is the t
+    interval's.
 
     Metrics with no finite value in a group (utilisation of a category, say) are left out.
     """
@@ -87,8 +111,8 @@ def summarise(replications: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
     long = replications.melt(id_vars=["replication", *groups], var_name="metric")
     long = long[np.isfinite(long["value"].astype(float))]
     agg, half = _t_intervals(long, [*groups, "metric"], "value", level)
-    agg["ci_low"] = agg["mean"] - half
-    agg["ci_high"] = agg["mean"] + half
+    low, high = possible_range(agg["metric"])
+    agg["ci_low"], agg["ci_high"] = bounded(agg["mean"].to_numpy(float), half, low, high)
     agg["half_width"] = half
     agg = agg.rename(columns={"count": "replications"})
     return agg[[*groups, "metric", *SUMMARY_COLUMNS]]

@@ -7,30 +7,35 @@ import pandas as pd
 
 from sim.scenario.schema import Scenario
 
-COMMUNITY_METRICS = {
-    "issues": "issues",
-    "utilisation_community_worker": "worker_utilisation",
-    "wait_min_mean": "wait_min_mean",
-    "response_min_p90": "response_min_p90",
-    "response_within_target_share": "responded_in_target",
-    "resolution_h_mean": "resolution_h_mean",
-    "resolution_within_target_share": "resolved_in_target",
-}
+COMMUNITY_METRICS = ("issues", "utilisation_community_worker", "wait_min_mean",
+                     "response_min_p90", "response_within_target_share", "resolution_h_mean",
+                     "resolution_within_target_share")
+"""The columns of :func:`community_table` after the staff: metric names, as in the files."""
 
 
-def with_ci(mean: float, half: float, digits: int) -> str:
-    """``12.3 ± 0.4`` (or ``12.3`` without an interval, ``-`` when missing)."""
+def with_ci(mean: float, half: float, digits: int, low: float | None = None,
+            high: float | None = None) -> str:
+    """``12.3 ± 0.4``; ``0.99 (0.97–1.00)`` when the interval ``low``-``high`` is the t
+    interval cut at the metric's possible range (``summary.csv``'s ``ci_low``/``ci_high``);
+    ``12.3`` without an interval, ``-`` when missing."""
     if mean is None or not np.isfinite(mean):
         return "-"
     if half is None or not np.isfinite(half):
         return f"{mean:.{digits}f}"
+    tolerance = 1e-9 * max(1.0, abs(mean), abs(half))
+    cut = (low is not None and np.isfinite(low) and low > mean - half + tolerance) or (
+        high is not None and np.isfinite(high) and high < mean + half - tolerance)
+    if cut:
+        return f"{mean:.{digits}f} ({low:.{digits}f}–{high:.{digits}f})"
     return f"{mean:.{digits}f} ± {half:.{digits}f}"
 
 
 def community_table(summary: pd.DataFrame, scenario: Scenario, text: bool = True) -> pd.DataFrame:
-    """One row per community (and 'all'): households, workers and key metrics.
+    """One row per community (and 'all'): households, workers and key metrics of all issues
+    together (a mix of categories; :mod:`sim.analysis.attainment` judges each category).
 
-    With ``text`` the metrics are strings ``mean ± 95% half-width``; otherwise the means.
+    With ``text`` the metrics are strings ``mean ± 95% half-width`` (:func:`with_ci`, the
+    interval's bounds where it was cut at the possible range); otherwise the means.
     """
     overall = summary[summary["category"] == "all"]
     if "grid" in overall.columns:
@@ -47,14 +52,15 @@ def community_table(summary: pd.DataFrame, scenario: Scenario, text: bool = True
             "households": households[community],
             "community_workers": workers[community],
         }
-        for metric, label in COMMUNITY_METRICS.items():
+        for metric in COMMUNITY_METRICS:
             if metric not in part.index:
-                row[label] = "-" if text else np.nan
+                row[metric] = "-" if text else np.nan
                 continue
             mean = float(part["mean"].loc[metric])
             half = float(part["half_width"].loc[metric])
             digits = 0 if metric == "issues" else (
                 2 if "share" in metric or metric.startswith("utilisation") else 1)
-            row[label] = with_ci(mean, half, digits) if text else mean
+            row[metric] = with_ci(mean, half, digits, float(part["ci_low"].loc[metric]),
+                                  float(part["ci_high"].loc[metric])) if text else mean
         rows.append(row)
     return pd.DataFrame(rows).set_index("community")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.experiment import whole_number
+from sim.cli.experiment import add_lang, whole_number
 
 
 def _minutes(text: str) -> float:
@@ -21,7 +21,6 @@ def _minutes(text: str) -> float:
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Add ``coverage`` to the ``gridsim`` subcommands."""
     from sim.coverage import CANDIDATES, MAX_ADD, WEIGHTS
-    from sim.report.i18n import LANGUAGES
     from sim.scenario.facilities import FACILITY_KINDS
 
     p = sub.add_parser(
@@ -44,7 +43,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weight", choices=WEIGHTS, default="households",
                    help="what new points should cover most: households (default) or elderly "
                    "households (elderly_share)")
-    p.add_argument("--lang", choices=LANGUAGES, help="language of the report (default zh)")
+    add_lang(p)
     p.add_argument("--out", type=Path, help="result folder (default: runs/<date>-<time>-"
                    "coverage-<name>)")
 

@@ -33,6 +33,13 @@ def whole_number(minimum: int):
 _positive_int = whole_number(1)
 
 
+def add_lang(p: argparse.ArgumentParser) -> None:
+    """``--lang zh|en``: the language of what the command prints and reports."""
+    p.add_argument("--lang", choices=("zh", "en"),
+                   help="language of the output and the report (default: the scenario's "
+                        "language:, else zh)")
+
+
 def add_run_options(p: argparse.ArgumentParser) -> None:
     """Sequential replications for ``gridsim run``."""
     p.add_argument("--until-half-width", metavar="METRIC=VALUE",
@@ -91,31 +98,50 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if len(args.files) < 2:
         raise UsageError("give at least two scenario files (the first is the baseline)")
+    from sim.report.compare import CompareView, compare_text
     from sim.scenario.loading import load_scenario
 
     loaded = [load_scenario(f) for f in args.files]  # every file checked before anything runs
     result = compare(loaded, replications=args.replications, seed=args.seed, out=args.out,
                      executor=args.executor, workers=args.workers, scheduler=args.scheduler,
                      progress=False if args.quiet else None)
-    print(result.text())
-    print(f"\n{result.seconds:.1f} s; table of every metric and group: "
+    lang = args.lang or loaded[0].scenario.language
+    view = CompareView.of(result.table, dict(zip(result.labels, loaded, strict=True)), lang)
+    print(compare_text(view))
+    print(f"\n{result.seconds:.1f} s; compare.csv: "
           f"{result.folder / 'compare.csv' if result.folder else '-'}")
-    print(f"run folder: {result.folder}")
+    print_report(result.folder, lang)
     return 0
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.experiment.sweep import sweep
+    from sim.report.sweep import SweepView, sweep_text
 
     settings = parse_set(args.settings)
     result = sweep(args.file, settings, replications=args.replications, seed=args.seed,
                    out=args.out, executor=args.executor, workers=args.workers,
                    scheduler=args.scheduler, progress=False if args.quiet else None)
-    print(result.text())
-    print(f"\n{result.seconds:.1f} s; table of every setting, metric and group: "
+    lang = args.lang or result.scenario.scenario.language
+    view = SweepView.of(result.table, result.scenario, result.settings, result.keys, lang)
+    print(sweep_text(view))
+    print(f"\n{result.seconds:.1f} s; sweep.csv: "
           f"{result.folder / 'sweep.csv' if result.folder else '-'}")
-    print(f"run folder: {result.folder}")
+    print_report(result.folder, lang)
     return 0
+
+
+def print_report(folder: Path | None, lang: str) -> None:
+    """Write the folder's report.html and print where it and the folder are."""
+    import sim.staffing.report  # noqa: F401  (registers the recommend report)
+    from sim.report.folders import write_report
+    from sim.report.i18n import Texts
+
+    if folder is None:
+        return
+    t = Texts(lang)
+    print(t("cli.report", path=write_report(folder, lang)))
+    print(t("cli.folder", path=folder))
 
 
 def parse_set(items: Sequence[str]) -> dict[str, list[Any]]:

@@ -12,13 +12,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from sim.cli.calibration import add_commands as add_calibration_commands
+from sim.cli.calibration import cmd_backtest, cmd_calibrate
 from sim.cli.coverage import add_commands as add_coverage_commands
 from sim.cli.coverage import cmd_coverage
 from sim.cli.experiment import add_commands as add_experiment_commands
 from sim.cli.experiment import (
+    add_lang,
     add_run_options,
     cmd_compare,
     cmd_sweep,
+    print_report,
     run_target,
     whole_number,
 )
@@ -28,9 +32,24 @@ from sim.cli.workforce import cmd_workforce
 from sim.errors import GridsimError, ScenarioError, UnstableScenarioError
 from sim.experiment.executors import EXECUTORS
 from sim.files.interrupt import exit_code
+from sim.report.i18n import DEFAULT_LANGUAGE, register
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+
+register({
+    "cli.unstable_refused": {
+        "zh": "gridsim run：拒绝运行：需求超过能力。gridsim recommend 可求出跟得上的人员配置；"
+              "加 --allow-unstable 仍可运行。",
+        "en": "gridsim run: refused: demand above capacity. `gridsim recommend` finds the "
+              "staffing that keeps up; --allow-unstable runs it anyway."},
+    "cli.unstable_run": {"zh": "不稳定（按 --allow-unstable 要求运行）：{problem}",
+                         "en": "UNSTABLE (run as asked, --allow-unstable): {problem}"},
+    "cli.unstable_meaning": {
+        "zh": "  积压无限增长：下面的数字描述的是一个永远不会稳定的队列，时间越长越差，并非稳态。",
+        "en": "  The backlog grows without bound: the numbers below describe a queue that never "
+              "settles and get worse the longer the horizon; they are not a steady state."},
+})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,6 +72,7 @@ def _add_experiment_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=_positive_int, help="processes or Dask workers")
     p.add_argument("--scheduler", help="Dask scheduler address (with --executor dask)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    add_lang(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(sub, _add_experiment_options)  # recommend, report
     add_coverage_commands(sub)  # coverage
     add_workforce_commands(sub)  # workforce
+    add_calibration_commands(sub, _add_experiment_options)  # calibrate, backtest
     return parser
 
 
@@ -101,28 +122,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from sim.experiment.runner import run
+    from sim.report.run import RunView
+    from sim.report.terminal import run_text
 
     result = run(args.file, replications=args.replications, seed=args.seed, out=args.out,
                  records=args.records, executor=args.executor, workers=args.workers,
                  scheduler=args.scheduler, progress=False if args.quiet else None,
                  until_half_width=run_target(args), max_replications=args.max_replications,
                  allow_unstable=args.allow_unstable)
-    n = int(result.replications["replication"].nunique())
+    lang = args.lang or result.scenario.scenario.language
+    view = RunView.of(result.scenario, result.summary, lang)
+    t = view.names.t
     for problem in result.unstable:
-        print(f"UNSTABLE (run as asked, --allow-unstable): {problem}")
+        print(t("cli.unstable_run", problem=problem))
     if result.unstable:
-        print("  The backlog grows without bound: the numbers below describe a queue that never "
-              "settles and get worse the longer the horizon; they are not a steady state.")
-    print(f"{result.scenario.name}: {n} replications, seed {result.seed}, "
-          f"{result.seconds:.1f} s; means with 95% confidence half-widths")
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(result.table().to_string())
+        print(t("cli.unstable_meaning"))
+    print(t("cli.run_head", name=result.scenario.scenario.title(lang),
+            n=result.n_replications, seed=result.seed, seconds=result.seconds))
+    print(run_text(view.table, view.headline, view.mix_line, view.names))
     if result.target is not None:
         print(result.target_text())
-    print(f"run folder: {result.folder}")
+    print_report(result.folder, lang)
     return 0
 
 
@@ -130,9 +151,11 @@ COMMANDS = {"validate": cmd_validate, "run": cmd_run}
 COMMANDS.update(recommend=cmd_recommend, report=cmd_report)
 COMMANDS.update(compare=cmd_compare, sweep=cmd_sweep)
 COMMANDS.update(coverage=cmd_coverage, workforce=cmd_workforce)
+COMMANDS.update(calibrate=cmd_calibrate, backtest=cmd_backtest)
 
 
-FLAGS = {"targets": "--target", "settings": "--set", "kinds": "--kind"}
+FLAGS = {"targets": "--target", "settings": "--set", "kinds": "--kind", "first": "--from",
+         "last": "--to"}
 """Flags whose name is not the parameter's (``max_replications`` -> ``--max-replications``)."""
 
 
@@ -153,8 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         print("\n".join(exc.problems), file=sys.stderr)
         if isinstance(exc, UnstableScenarioError) and args.command == "run":
-            print("gridsim run: refused: demand above capacity. `gridsim recommend` finds the "
-                  "staffing that keeps up; --allow-unstable runs it anyway.", file=sys.stderr)
+            from sim.report.i18n import Texts
+
+            print(Texts(getattr(args, "lang", None) or DEFAULT_LANGUAGE)("cli.unstable_refused"),
+                  file=sys.stderr)
         return EXIT_BAD_INPUT
     except GridsimError as exc:
         print(f"gridsim {args.command}: {as_flags(exc)}", file=sys.stderr)

@@ -6,6 +6,8 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+from sim.cli.experiment import add_lang
+
 TARGET_HELP = """targets (--target, repeatable; they replace the scenario's targets:):
   response_within_min=30@0.90   90% of issues responded to within 30 minutes of the report
   resolution_within_h=72@95%    95% resolved within 72 hours of the report
@@ -41,42 +43,39 @@ def add_commands(sub: argparse._SubParsersAction,
                         "scenario's shifts: (requirement.csv, roster.csv)")
     add_experiment_options(p)
 
-    p = sub.add_parser("report", help="an HTML report (report.html) of a run folder",
-                       description="Write report.html into a finished run folder: the summary "
-                       "per community, plots with 95% intervals, provenance. It opens in any "
-                       "browser without a server.")
-    p.add_argument("folder", type=Path, metavar="RUN_DIR")
+    p = sub.add_parser("report", help="an HTML report (report.html) of a result folder",
+                       description="Write report.html into a finished result folder (of gridsim "
+                       "run, compare, sweep or recommend): each category against its own "
+                       "targets, where they are missed, plots with 95%% intervals, provenance. "
+                       "It opens in any browser without a server or a network.")
+    p.add_argument("folder", type=Path, metavar="FOLDER")
+    add_lang(p)
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:
-    import pandas as pd
-
+    from sim.cli.experiment import print_report
     from sim.staffing.recommend import recommend
+    from sim.staffing.report import recommend_text
 
     result = recommend(args.file, targets=args.target, replications=args.replications,
                        max_replications=args.max_replications, roster=args.roster,
                        seed=args.seed, out=args.out, executor=args.executor,
                        workers=args.workers, scheduler=getattr(args, "scheduler", None),
                        progress=False if args.quiet else None)
+    lang = args.lang or result.scenario.scenario.language
     reused = f", {result.reused} reused from the folder" if result.reused else ""
-    print(f"{result.scenario.name}: staffing recommendation, {result.replications} "
-          f"replications, seed {result.seed}, {result.seconds:.1f} s ({result.simulations} "
-          f"full-model runs{reused})")
-    for text in result.target_set.descriptions():
-        print(f"  target: {text}")
-    with pd.option_context("display.width", 250, "display.max_columns", 30):
-        print(result.display_table().to_string())
-    disagree = result.table[(result.table["community"] != "all")
-                            & ~result.table["methods_agree"].astype(bool)]
-    for row in disagree.itertuples():
-        print(f"  {row.community}: methods disagree: {row.disagreement} (full model decides)")
-    print(f"folder: {result.folder}")
+    print(f"{result.scenario.scenario.title(lang)}: {result.replications} replications, seed "
+          f"{result.seed}, {result.seconds:.1f} s ({result.simulations} full-model "
+          f"runs{reused})")
+    print(recommend_text(result, lang))
+    print_report(result.folder, lang)
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from sim.report.html import run_report
+    import sim.staffing.report  # noqa: F401  (registers the recommend report)
+    from sim.report.folders import write_report
 
-    path = run_report(args.folder)
+    path = write_report(args.folder, args.lang)
     print(f"report: {path}")
     return 0

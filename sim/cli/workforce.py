@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.experiment import whole_number
+from sim.cli.experiment import add_lang, whole_number
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Add ``workforce`` to the ``gridsim`` subcommands."""
-    from sim.report.i18n import LANGUAGES
     from sim.workforce import MAX_YEARS, TARGET_ON
 
     p = sub.add_parser(
@@ -34,7 +33,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                    help="simulated paths for the intervals (default 1000)")
     p.add_argument("--seed", type=whole_number(0),
                    help="root seed (default: the scenario's experiment.seed)")
-    p.add_argument("--lang", choices=LANGUAGES, help="language of the report (default zh)")
+    add_lang(p)
     p.add_argument("--out", type=Path,
                    help="result folder (default: runs/<date>-<time>-workforce-<name>)")
 

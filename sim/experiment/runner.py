@@ -103,6 +103,14 @@ class RunResult:
 
         return community_table(self.summary, self.scenario.scenario)
 
+    def attainment(self, grids: bool = False) -> pd.DataFrame:
+        """Each category against its own targets, per community (or per grid): the shares
+        within the category's limits with their intervals and judgements (met, missed,
+        unclear), mean and p90 times; care visits with their late and missed shares."""
+        from sim.analysis.attainment import attainment_table
+
+        return attainment_table(self.summary, self.scenario.scenario, grids=grids)
+
     def target_text(self) -> str:
         """One line on the half-width target ('' without one)."""
         if self.target is None:

@@ -23,6 +23,7 @@ import os
 import platform
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from importlib import metadata
@@ -81,10 +82,13 @@ def _same_versions(manifest: Mapping[str, Any]) -> bool:
 
 
 def slugify(text: str, limit: int = 40) -> str:
-    """A folder name from ``text``: lower-case letters (Chinese too), digits and ``_.=+-``
-    only, every other run of characters (spaces, commas, slashes) one ``-``; at most
-    ``limit`` characters."""
-    return re.sub(r"[^\w.=+-]+", "-", text.lower()).strip("-.")[:limit].strip("-.")
+    """A folder name from ``text``: letters and digits of any script (lower-case; Chinese kept:
+    ``澄城县-基线``) and ``_.=+-``, every other run of characters (spaces, commas, slashes,
+    quotes, colons) one ``-``; at most ``limit`` characters. NFKC-normalised, so full-width
+    forms and composed/decomposed accents give one name on every system."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    slug = "".join(c if c.isalnum() or c in "_.=+-" else " " for c in text)
+    return re.sub(r"\s+", "-", slug.strip()).strip("-.")[:limit].strip("-.")
 
 
 @cache
@@ -255,13 +259,24 @@ class Folder:
         """Write the result ``files`` (name -> writer), mark the folder complete, and write the
         ``marker`` file (one of ``files``) last; signals wait until all is written."""
         with deferred_signals():
-            for name, write in files.items():
-                if name != marker:
-                    atomic_write(self.path / name, write)
+            written = []
+            try:
+                for name, write in files.items():
+                    if name != marker:
+                        atomic_write(self.path / name, write)
+                        written.append(name)
+                finished = {**self.manifest, "status": COMPLETE, "finished": now_text(),
+                            "marker": marker, **extra}
+                write_text(self.path / MANIFEST, json.dumps(finished, indent=2, default=str)
+                           + "\n")
+            except BaseException:
+                self._drop(written)  # no result stands without the manifest saying so
+                raise
+            self.manifest.clear()
+            self.manifest.update(finished)
             self.session.update(ended=now_text(), outcome=COMPLETE)
-            self.manifest.update(status=COMPLETE, finished=now_text(), marker=marker, **extra)
-            self.write_manifest()
             atomic_write(self.path / marker, files[marker])
+            self.write_manifest()
             self.log(COMPLETE)
 
     def close(self) -> None:
@@ -278,29 +293,32 @@ class Folder:
 
 @contextlib.contextmanager
 def guarded(folders: Sequence[Folder | None],
-            interrupting: tuple[type[BaseException], ...] = (KeyboardInterrupt,)
-            ) -> Iterator[None]:
+            interrupting: tuple[type[BaseException], ...] = (KeyboardInterrupt,),
+            keep_open: bool = False) -> Iterator[None]:
     """Inside: Ctrl-C and SIGTERM stop cleanly (:mod:`sim.files.interrupt`). Each folder
     records how its session ended — ``interrupted`` (by one of ``interrupting``: it can be
-    continued) or ``failed`` — and is unlocked at the end, whatever happens."""
+    continued) or ``failed`` — and is unlocked at the end, whatever happens (with
+    ``keep_open``: only when it ends by an exception)."""
     live = [f for f in folders if f is not None]
+    ended = True
     try:
         with interruptible():
             yield
+        ended = not keep_open
     except interrupting as exc:
-        for folder in live:
-            if folder.manifest.get("status") != COMPLETE:
-                folder.interrupted(getattr(exc, "reason", None) or str(exc) or "SIGINT")
-        if live:  # what the command line prints
-            exc.advice = live[0].advice()  # type: ignore[attr-defined]
+        unfinished = [f for f in live if not is_finished(f.path, f.manifest)]
+        for folder in unfinished:
+            folder.interrupted(getattr(exc, "reason", None) or str(exc) or "SIGINT")
+        if unfinished:  # what the command line prints
+            exc.advice = unfinished[0].advice()  # type: ignore[attr-defined]
         raise
     except BaseException as exc:
         for folder in live:
-            if folder.manifest.get("status") != COMPLETE:
+            if not is_finished(folder.path, folder.manifest):
                 folder.failed(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         raise
     finally:
-        for folder in live:
+        for folder in live if ended else ():
             folder.close()
 
 

@@ -57,17 +57,18 @@ class ResultFolder(Folder):
                 folder._check_versions()
                 folder._drop(_names(manifest.get("results")))
                 manifest["command"] = command
+        except BaseException:
+            if lock is not None:
+                os.close(lock)
+            raise
+        with guarded([folder], keep_open=True):  # interrupted here: the folder says so
             manifest.update(info or {})
             folder._start_session({"kept": len(folder.parts())}, ("results", "marker"))
             folder._clean_temporaries()
             for name, write in (inputs or {}).items():
                 atomic_write(path / name, write)
             folder.log(f"started by: {command}")
-            return folder
-        except BaseException:
-            if lock is not None:
-                os.close(lock)
-            raise
+        return folder
 
     def _check_identity(self, identity: Mapping[str, Any]) -> None:
         for key, value in identity.items():

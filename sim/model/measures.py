@@ -17,6 +17,10 @@ An issue's moments, in minutes after day 0::
   report: an issue counts when it is reported while the calendar is open.
 - A time is **within target** when it is at most the limit (a category's own
   ``respond_within_min`` / ``resolve_within_h``, or a target's ``within_min`` / ``within_h``).
+- A scheduled **care visit** falls due (its "report") every ``every_days``; it is **on time**
+  when a responder is on site within ``on_time_days`` of the due date (its response target),
+  **late** when after that but before the next visit falls due, and **missed** when it is made
+  only after the next one fell due, or never before the run stops.
 - **Time averages** (``backlog_mean``, ``queue_mean``): the minutes each issue is open (report
   to close) or waiting (report to start) inside the window, summed and divided by the window.
 """
@@ -57,6 +61,18 @@ def resolution_h(reported: np.ndarray, closed: np.ndarray) -> np.ndarray:
 def report_delay_min(occurred: np.ndarray, reported: np.ndarray) -> np.ndarray:
     """Minutes from the problem to its report."""
     return reported - occurred
+
+
+def visit_late(response: np.ndarray, on_time_min: float, every_min: float) -> np.ndarray:
+    """Whether each care visit (by its response time) is late: after ``on_time_min``, no later
+    than ``every_min`` (when the next visit falls due); False for a visit never made (NaN)."""
+    return (response > on_time_min) & (response <= every_min)
+
+
+def visit_missed(response: np.ndarray, every_min: float) -> np.ndarray:
+    """Whether each care visit is missed: made only after the next visit fell due
+    (``every_min`` after this one), or never (NaN response)."""
+    return ~(response <= every_min)
 
 
 def observed(occurred: np.ndarray, warmup_min: float, horizon_min: float) -> np.ndarray:
@@ -123,6 +139,10 @@ def _metrics() -> dict[str, Metric]:
           for role in ROLES),
         Metric("volunteer_hours", "hours", 0, text="hours volunteers served"),
         Metric("volunteer_points", "points", 0, text="love-supermarket points earned"),
+        Metric("care_visit_late_share", "share", -1, 0.0, 1.0,
+               "care visits due that were made late (after on_time_days, before the next)"),
+        Metric("care_visit_missed_share", "share", -1, 0.0, 1.0,
+               "care visits due that were missed (made only after the next fell due, or never)"),
     ]
     return {m.name: m for m in out}
 

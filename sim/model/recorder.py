@@ -1,12 +1,15 @@
 """Statistics accumulated as a run goes: flat memory in the number of issues.
 
-The engine appends one plain tuple per closed issue to :attr:`Recorder.buffer`; every
-:data:`FLUSH` issues the buffer becomes a numpy array and is folded into per-group sums, counts
-and histograms. Means, shares, utilisation and time-averages are exact; p50 and p90 come from
-log-spaced histograms (2000 bins from 0.001 to 10^6, relative error at most 0.52%).
+The engine appends one row of :data:`~sim.model.records.RECORD_FIELDS` per closed issue (a plain
+tuple) to :attr:`Recorder.buffer`; every :data:`FLUSH` issues the buffer becomes a numpy array
+and is folded into per-group sums, counts and histograms. Means, shares, utilisation and
+time-averages are exact; p50 and p90 come from log-spaced histograms (2000 bins from 0.001 to
+10^6, relative error at most 0.52%).
 
-Groups: everything (``all``), each community, each category, each community and category, and
-each grid of a community that has more than one grid (column ``grid``).
+Groups: everything (``all``), each community, each category, each community and category,
+each grid of a community that has more than one grid (column ``grid``), and each such grid and
+category (no quantiles: a grid sees few issues of a category; its shares and means are what
+say whether it meets the category's targets).
 """
 
 from __future__ import annotations
@@ -23,18 +26,16 @@ from sim.model.measures import (
     report_delay_min,
     resolution_h,
     response_min,
+    visit_late,
+    visit_missed,
     wait_min,
     within,
 )
 from sim.model.plan import ModelPlan
-from sim.scenario.governance import ROLES
+from sim.model.records import ESCALATE, ON_TIME, OVERFLOW, PREEMPTED, RECORD_FIELDS, Column
+from sim.scenario.governance import CARE_VISIT, ROLES
 
 FLUSH = 8192
-RECORD_FIELDS = (
-    "category", "grid", "occurred_min", "reported_min", "start_min", "onsite_min", "closed_min",
-    "responder", "flags", "busy_from_min", "busy_to_min",
-)
-ESCALATE, ON_TIME, PREEMPTED, OVERFLOW = 1, 2, 4, 8  # as in sim.model.engine
 
 _LO, _HI, _BINS = 1e-3, 1e6, 2000
 _LOG_LO, _LOG_STEP = np.log(_LO), np.log(_HI / _LO) / _BINS
@@ -43,7 +44,7 @@ _SUMS = (
     "issues", "served", "wait", "waited", "response", "response_targeted", "response_ok",
     "resolved", "resolution", "resolution_targeted", "resolution_ok", "report_delay",
     "escalated", "on_time", "overflow", "preempted", "cross_grid", "county_review",
-    "open", "queue",
+    "open", "queue", "visits", "visits_late", "visits_missed",
 )
 
 
@@ -90,8 +91,15 @@ class Recorder:
             + [(c, k, ALL) for c in communities for k in categories]
             + [(communities[grids.community[g]], ALL, grids.ids[g]) for g in grid_rows]
         )
-        self._grid_gid = np.full(len(grids.ids) + 1, len(self.groups), dtype=np.int64)
+        quantiled = len(self.groups)  # groups with histograms (p50, p90): all but grid x category
+        self.groups += [(communities[grids.community[g]], k, grids.ids[g])
+                        for g in grid_rows for k in categories]
+        spare = len(self.groups)
+        self._grid_gid = np.full(len(grids.ids) + 1, spare, dtype=np.int64)
         self._grid_gid[grid_rows] = 1 + nc + nk + nc * nk + np.arange(len(grid_rows))
+        self._grid_category_gid = np.full((len(grids.ids) + 1, nk), spare, dtype=np.int64)
+        self._grid_category_gid[grid_rows] = quantiled + np.arange(len(grid_rows) * nk).reshape(
+            len(grid_rows), nk)
         self._community_of_grid = grids.community.astype(np.int64)
         self._home = np.array([r.grid for r in plan.responders] + [-1], dtype=np.int64)
         n = len(self.groups) + 1  # a spare group that grid-less rows fall into
@@ -101,8 +109,13 @@ class Recorder:
         cell_grid, cell_category = np.divmod(np.arange(n_cells), nk)
         self._cell_groups = self._levels(cell_category, cell_grid)  # (levels, cells)
         self._cell_sums = np.zeros((len(_SUMS), n_cells))
-        self._hist = np.zeros((3, n * (_BINS + 1)), dtype=np.int64)
+        # histograms of the groups before grid x category, and a spare (index ``quantiled``)
+        self._quantiled = quantiled
+        self._hist_groups = np.where(self._cell_groups[:-1] == spare, quantiled,
+                                     self._cell_groups[:-1])
+        self._hist = np.zeros((3, (quantiled + 1) * (_BINS + 1)), dtype=np.int64)
         self._busy = np.zeros(len(plan.responders) + 1)  # + a spare for "no responder"
+        self._care = categories.index(CARE_VISIT) if CARE_VISIT in categories else -1
 
     def _levels(self, category: np.ndarray, grid: np.ndarray) -> np.ndarray:
         nc, nk = len(self.plan.communities), len(self.plan.categories)
@@ -110,6 +123,7 @@ class Recorder:
         return np.stack([
             np.zeros_like(category), 1 + community, 1 + nc + category,
             1 + nc + nk + community * nk + category, self._grid_gid[grid],
+            self._grid_category_gid[grid, category],
         ])
 
     def flush(self) -> None:
@@ -124,14 +138,17 @@ class Recorder:
             self._chunks.append(rows)
         columns = rows.T.copy()  # one contiguous array per field
         plan = self.plan
-        category = columns[0].astype(np.int64)
-        grid = columns[1].astype(np.int64)
-        occurred, reported, start, onsite, closed = columns[2:7]
-        responder = columns[7].astype(np.int64) % len(self._busy)  # -1 (none) -> the spare
-        flags = columns[8].astype(np.int64)
+        category = columns[Column.CATEGORY].astype(np.int64)
+        grid = columns[Column.GRID].astype(np.int64)
+        occurred, reported = columns[Column.OCCURRED], columns[Column.REPORTED]
+        start, onsite = columns[Column.START], columns[Column.ONSITE]
+        closed = columns[Column.CLOSED]
+        # -1 (no responder) -> the spare
+        responder = columns[Column.RESPONDER].astype(np.int64) % len(self._busy)
+        flags = columns[Column.FLAGS].astype(np.int64)
         lo, hi = plan.warmup_min, plan.horizon_min
-        self._busy += np.bincount(responder, weights=overlap(columns[9], columns[10], lo, hi),
-                                  minlength=len(self._busy))
+        busy = overlap(columns[Column.BUSY_FROM], columns[Column.BUSY_TO], lo, hi)
+        self._busy += np.bincount(responder, weights=busy, minlength=len(self._busy))
         served = ~np.isnan(start)
         resolved = ~np.isnan(closed)
         seen = observed(occurred, lo, hi)
@@ -143,6 +160,8 @@ class Recorder:
         z_target = plan.resolve_target_h[category]
         county = plan.county_review_after_h
         end = np.where(resolved, closed, reported)
+        visits = seen & (category == self._care)
+        care_response = np.where(served, response, np.nan)
         per_issue = {
             "issues": seen,
             "served": s_served,
@@ -165,6 +184,9 @@ class Recorder:
             "county_review": s_resolved & (resolution > (county if county else np.inf)),
             "open": overlap(reported, end, lo, hi),
             "queue": overlap(reported, np.where(served, start, end), lo, hi),
+            "visits": visits,
+            "visits_late": visits & visit_late(care_response, r_target, plan.care_every_min),
+            "visits_missed": visits & visit_missed(care_response, plan.care_every_min),
         }
         cell = grid * len(plan.categories) + category
         n_cells = self._cell_sums.shape[1]
@@ -173,7 +195,7 @@ class Recorder:
         width = _BINS + 1
         for m, (mask, values) in enumerate(((s_served, wait), (s_served, response),
                                             (s_resolved, resolution))):
-            cells = self._cell_groups[:, cell[mask]] * width + _bin(values[mask])
+            cells = self._hist_groups[:, cell[mask]] * width + _bin(values[mask])
             np.add.at(self._hist[m], cells.ravel(), 1)
 
     def _group_sums(self) -> np.ndarray:
@@ -196,7 +218,12 @@ class Recorder:
         """One row per group with every metric of this replication (tidy, units in names)."""
         self.flush()
         s = dict(zip(_SUMS, self._group_sums(), strict=True))
-        hist = self._hist.reshape(3, self._n, _BINS + 1)[:, :-1]
+        hist = self._hist.reshape(3, self._quantiled + 1, _BINS + 1)[:, :-1]
+        unquantiled = np.full(len(self.groups) - self._quantiled, np.nan)
+
+        def quantile(m: int, q: float) -> np.ndarray:
+            return np.concatenate([_quantile(hist[m], q), unquantiled])
+
         window = self.plan.window_min
         with np.errstate(invalid="ignore", divide="ignore"):
             issues, served, resolved = s["issues"], s["served"], s["resolved"]
@@ -207,16 +234,16 @@ class Recorder:
                 "grid": [g[2] for g in self.groups],
                 "issues": issues,
                 "wait_min_mean": s["wait"] / served,
-                "wait_min_p50": _quantile(hist[0], 0.5),
-                "wait_min_p90": _quantile(hist[0], 0.9),
+                "wait_min_p50": quantile(0, 0.5),
+                "wait_min_p90": quantile(0, 0.9),
                 "wait_probability": s["waited"] / served,
                 "response_min_mean": s["response"] / served,
-                "response_min_p50": _quantile(hist[1], 0.5),
-                "response_min_p90": _quantile(hist[1], 0.9),
+                "response_min_p50": quantile(1, 0.5),
+                "response_min_p90": quantile(1, 0.9),
                 "response_within_target_share": s["response_ok"] / s["response_targeted"],
                 "resolution_h_mean": s["resolution"] / resolved,
-                "resolution_h_p50": _quantile(hist[2], 0.5),
-                "resolution_h_p90": _quantile(hist[2], 0.9),
+                "resolution_h_p50": quantile(2, 0.5),
+                "resolution_h_p90": quantile(2, 0.9),
                 "resolution_within_target_share": s["resolution_ok"] / s["resolution_targeted"],
                 "report_delay_min_mean": s["report_delay"] / issues,
                 "escalated_share": escalated / issues,
@@ -233,6 +260,8 @@ class Recorder:
                 "unfinished": np.where(np.arange(len(issues)) == 0, self.unfinished, np.nan),
             }
             columns.update(self._capacity_metrics())
+            columns["care_visit_late_share"] = s["visits_late"] / s["visits"]
+            columns["care_visit_missed_share"] = s["visits_missed"] / s["visits"]
         return pd.DataFrame(columns)
 
     def _capacity_metrics(self) -> dict[str, np.ndarray]:
@@ -267,24 +296,26 @@ class Recorder:
         self.flush()
         rows = np.concatenate(self._chunks) if self._chunks else np.zeros((0, len(RECORD_FIELDS)))
         plan = self.plan
-        category = rows[:, 0].astype(np.int64)
-        grid = rows[:, 1].astype(np.int64)
-        responder = rows[:, 7].astype(np.int64)
-        flags = rows[:, 8].astype(np.int64)
+        category = rows[:, Column.CATEGORY].astype(np.int64)
+        grid = rows[:, Column.GRID].astype(np.int64)
+        responder = rows[:, Column.RESPONDER].astype(np.int64)
+        flags = rows[:, Column.FLAGS].astype(np.int64)
+        reported, start = rows[:, Column.REPORTED], rows[:, Column.START]
+        onsite, closed = rows[:, Column.ONSITE], rows[:, Column.CLOSED]
         roles = np.array([r.role for r in plan.responders] + [""], dtype=object)
         frame = pd.DataFrame({
             "community": pd.Categorical.from_codes(
                 self._community_of_grid[grid], plan.communities),
             "grid": pd.Categorical.from_codes(grid, plan.grids.ids),
             "category": pd.Categorical.from_codes(category, plan.categories),
-            "occurred_min": rows[:, 2],
-            "reported_min": rows[:, 3],
-            "start_min": rows[:, 4],
-            "onsite_min": rows[:, 5],
-            "closed_min": rows[:, 6],
-            "wait_min": wait_min(rows[:, 3], rows[:, 4]),
-            "response_min": response_min(rows[:, 3], rows[:, 5]),
-            "resolution_h": resolution_h(rows[:, 3], rows[:, 6]),
+            "occurred_min": rows[:, Column.OCCURRED],
+            "reported_min": reported,
+            "start_min": start,
+            "onsite_min": onsite,
+            "closed_min": closed,
+            "wait_min": wait_min(reported, start),
+            "response_min": response_min(reported, onsite),
+            "resolution_h": resolution_h(reported, closed),
             "responder": responder,
             "responder_role": roles[responder],
             "escalated": (flags & ESCALATE) > 0,

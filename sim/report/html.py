@@ -13,32 +13,38 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from sim.errors import RunFolderError
-
 STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC",
-       "Microsoft YaHei", sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em;
-       color: #222; line-height: 1.45; }
+body { font-family: "gridsim-cjk", system-ui, -apple-system, "Segoe UI", "Noto Sans",
+       "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2em auto;
+       max-width: 1200px; padding: 0 1em; color: #222; line-height: 1.5; overflow-wrap: anywhere; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.25em; margin-top: 1.6em;
      border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
 table { border-collapse: collapse; font-size: 0.85em; margin: 0.6em 0; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; vertical-align: top;
-         white-space: nowrap; }
-th { background: #f3f3f3; } td.text, th.text { text-align: left; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; vertical-align: top; }
+td.num { white-space: nowrap; } th { background: #f3f3f3; font-weight: 600; max-width: 11em;
+     overflow-wrap: anywhere; } td.text, th.text { text-align: left; }
+th[title] { text-decoration: underline dotted #999; cursor: help; }
+tbody td:first-child { white-space: nowrap; }
+td.missed { background: #fde0dc; } td.met { background: #e3f4e1; }
+td.unclear { background: #fff3c4; } td.better { color: #1b7a1b; } td.worse { color: #b3261e; }
 caption { caption-side: top; text-align: left; font-weight: 600; padding: 0.3em 0; }
 figure { margin: 1em 0; } figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.85em; color: #555; }
 .note { background: #fff8e1; border-left: 4px solid #f0b400; padding: 0.4em 0.8em; }
-.scroll { overflow-x: auto; } code { font-size: 0.9em; }
-dl.kv { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
+.caveat { background: #fdecea; border-left: 4px solid #d62728; padding: 0.4em 0.8em; }
+.headline { background: #f4f7fb; border: 1px solid #c9d6e8; border-radius: 6px;
+            padding: 0.5em 1em; font-size: 1.05em; }
+.headline li { margin: 0.3em 0; } .headline li.missed { font-weight: 600; color: #8c1d18; }
+.scroll { overflow-x: auto; max-width: 100%; } code { font-size: 0.9em; }
+dl.kv { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 0.2em 1em; }
 dl.kv dt { font-weight: 600; } dl.kv dd { margin: 0; }
+details { margin: 0.8em 0; } summary { cursor: pointer; font-weight: 600; }
 """
 
 IMAGE_CHECK = """
@@ -59,10 +65,20 @@ def png_data_uri(png: bytes) -> str:
 
 
 class Report:
-    """An HTML page built section by section; :meth:`html` gives the whole document."""
+    """An HTML page built section by section; :meth:`html` gives the whole document.
 
-    def __init__(self, title: str, subtitle: str | None = None):
+    The builder's methods each add one block and return the report, so calls chain:
+    :meth:`heading`, :meth:`paragraph` (``note=True`` for a yellow note), :meth:`caveat` (a
+    red box for what limits a number), :meth:`headline` (the plain-language summary a report
+    opens with), :meth:`items`, :meth:`facts` (label: value pairs), :meth:`table`,
+    :meth:`figure`, :meth:`details` / :meth:`end_details` (a block the reader unfolds) and
+    :meth:`raw`. ``lang`` is the page's language (``zh`` or ``en``); texts are the caller's
+    (:class:`sim.report.i18n.Texts`).
+    """
+
+    def __init__(self, title: str, subtitle: str | None = None, lang: str = "en"):
         self.title = title
+        self.lang = lang
         self.parts: list[str] = [f"<h1>{escape(title)}</h1>"]
         if subtitle:
             self.parts.append(f"<p>{escape(subtitle)}</p>")
@@ -76,6 +92,32 @@ class Report:
         self.parts.append(f"<p{cls}>{escape(text)}</p>")
         return self
 
+    def caveat(self, text: str) -> Report:
+        """A caveat next to the numbers it limits (e.g. a placeholder pay table)."""
+        self.parts.append(f'<p class="caveat">{escape(text)}</p>')
+        return self
+
+    def headline(self, sentences: Iterable[str], missed: Iterable[bool] | None = None,
+                 title: str | None = None) -> Report:
+        """The plain-language headline: one sentence a line; those flagged in ``missed`` are
+        emphasised (a target missed)."""
+        lines = list(sentences)
+        flags = list(missed) if missed is not None else [False] * len(lines)
+        body = "".join(f'<li{" class=missed" if flag else ""}>{escape(x)}</li>'
+                       for x, flag in zip(lines, flags, strict=True))
+        head = f"<h2>{escape(title)}</h2>" if title else ""
+        self.parts.append(f'{head}<div class="headline" id="headline"><ul>{body}</ul></div>')
+        return self
+
+    def details(self, summary: str) -> Report:
+        """Open a block the reader unfolds (closed by :meth:`end_details`)."""
+        self.parts.append(f"<details><summary>{escape(summary)}</summary>")
+        return self
+
+    def end_details(self) -> Report:
+        self.parts.append("</details>")
+        return self
+
     def items(self, lines: Iterable[str]) -> Report:
         self.parts.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in lines) + "</ul>")
         return self
@@ -87,20 +129,34 @@ class Report:
         return self
 
     def table(self, frame: pd.DataFrame, caption: str | None = None, index: bool = False,
-              table_id: str | None = None, digits: int = 3) -> Report:
-        """A DataFrame as a table: numbers right-aligned, text left-aligned, NaN as '-'."""
+              table_id: str | None = None, digits: int = 3,
+              headers: Mapping[str, str] | None = None,
+              classes: pd.DataFrame | None = None) -> Report:
+        """A DataFrame as a table: numbers right-aligned, text left-aligned, NaN as '-'.
+
+        ``headers`` gives a column its heading in plain words (the column's own name, the name
+        in the files, becomes the heading's tooltip); ``classes`` (same shape as the shown
+        frame) gives cells a CSS class: ``met``, ``missed``, ``unclear``, ``better``,
+        ``worse``. A table wider than the page scrolls inside its box.
+        """
         frame = frame.reset_index() if index else frame
-        head = "".join(
-            f'<th class="{"text" if not _numeric(frame[c]) else "num"}">{escape(c)}</th>'
-            for c in frame.columns
-        )
+        names = headers or {}
+
+        def head_cell(c: object) -> str:
+            kind = "text" if not _numeric(frame[c]) else "num"
+            shown = names.get(str(c))
+            tip = f' title="{escape(c)}"' if shown and shown != str(c) else ""
+            return f'<th class="{kind}"{tip}>{escape(shown or c)}</th>'
+
+        head = "".join(head_cell(c) for c in frame.columns)
+        marks = classes.to_numpy() if classes is not None else None
         rows = []
-        for values in frame.itertuples(index=False):
+        for r, values in enumerate(frame.itertuples(index=False)):
             cells = []
-            for column, value in zip(frame.columns, values, strict=True):
-                numeric = _numeric(frame[column])
-                cells.append(f'<td class="{"num" if numeric else "text"}">'
-                             f"{escape(_format(value, digits))}</td>")
+            for k, (column, value) in enumerate(zip(frame.columns, values, strict=True)):
+                kind = "num" if _numeric(frame[column]) or _numeric_text(value) else "text"
+                extra = f" {marks[r, k]}" if marks is not None and marks[r, k] else ""
+                cells.append(f'<td class="{kind}{extra}">{escape(_format(value, digits))}</td>')
             rows.append("<tr>" + "".join(cells) + "</tr>")
         ident = f' id="{escape(table_id)}"' if table_id else ""
         cap = f"<caption>{escape(caption)}</caption>" if caption else ""
@@ -128,13 +184,20 @@ class Report:
         return self
 
     def html(self) -> str:
+        from sim.report.i18n import Texts
+        from sim.report.webfont import font_face
+
         generated = dt.datetime.now().isoformat(timespec="seconds")
+        footer = Texts(self.lang if self.lang in ("zh", "en") else "en")("text.generated",
+                                                                           when=generated)
+        body = "\n".join(self.parts)
+        fonts = font_face(self.title + body + footer)
         return (
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<!DOCTYPE html>\n<html lang=\"{escape(self.lang)}\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(self.title)}</title><style>{STYLE}</style></head>\n<body>\n"
-            + "\n".join(self.parts)
-            + f'\n<p style="color:#888;font-size:0.8em">Generated {generated} by gridsim.</p>'
+            f"<title>{escape(self.title)}</title><style>{fonts}{STYLE}</style></head>\n<body>\n"
+            + body
+            + f'\n<p style="color:#888;font-size:0.8em">{escape(footer)}</p>'
             + f"\n<script>{IMAGE_CHECK}</script>\n</body></html>\n"
         )
 
@@ -147,6 +210,11 @@ class Report:
 
 def _numeric(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def _numeric_text(value: Any) -> bool:
+    """Whether a text cell shows a number (``0.41 ± 0.02``, ``1,200``): right-aligned."""
+    return isinstance(value, str) and bool(value) and (value[0].isdigit() or value[0] in "+-−")
 
 
 def _format(value: Any, digits: int) -> str:
@@ -163,85 +231,14 @@ def _format(value: Any, digits: int) -> str:
     return str(value)
 
 
-def provenance(manifest: Mapping[str, Any]) -> dict[str, str]:
-    """The facts of a manifest that make a result reproducible, as label: text."""
-    out = {
-        "scenario": manifest.get("scenario", "-"),
-        "scenario file": manifest.get("scenario_file", "-"),
-        "scenario SHA-256": manifest.get("scenario_sha256", "-"),
-        "seed": manifest.get("seed", "-"),
-        "replications": manifest.get("replications", "-"),
-        "command": manifest.get("command", "-"),
-        "started": manifest.get("started", "-"),
-        "finished": manifest.get("finished", "-"),
-    }
+def provenance(manifest: Mapping[str, Any], lang: str = "en") -> dict[str, str]:
+    """The facts of a manifest that make a result reproducible, as label: text in ``lang``."""
+    from sim.report.i18n import Texts
+
+    t = Texts(lang)
+    keys = ("scenario", "scenario_file", "scenario_sha256", "seed", "replications", "command",
+            "started", "finished")
+    out = {t(f"fact.{key}"): str(manifest.get(key, "-")) for key in keys}
     versions = manifest.get("versions") or {}
-    out["versions"] = ", ".join(f"{k} {v}" for k, v in versions.items()) or "-"
-    return {k: str(v) for k, v in out.items()}
-
-
-# ---------------------------------------------------------------- run folders
-
-SUMMARY_PLOTS = (
-    ("response_min_p90", "Response time, 90th percentile (minutes)"),
-    ("resolution_h_p90", "Resolution time, 90th percentile (hours)"),
-)
-UTILISATION_METRICS = (
-    ("utilisation_community_worker", "Utilisation of community workers (busy share of shifts)"),
-    ("utilisation", "Utilisation of all responders (busy share of shifts)"),
-)
-
-
-def run_report(folder: str | Path) -> Path:
-    """Write ``report.html`` in a finished run folder and return its path.
-
-    Shows the summary table per community, response and resolution p90 per community with 95%
-    CIs, utilisation, and the run's provenance.
-    """
-    from sim.analysis.tables import community_table
-    from sim.report import plots as plot
-    from sim.scenario.loading import load_scenario
-
-    folder = Path(folder)
-    manifest_path = folder / "manifest.json"
-    if not folder.is_dir():
-        raise RunFolderError(f"{folder}: no such run folder")
-    if not manifest_path.exists():
-        raise RunFolderError(f"{folder}: not a run folder (no manifest.json)")
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise RunFolderError(f"{manifest_path}: unreadable manifest ({exc})") from None
-    if manifest.get("kind") == "recommend":
-        raise RunFolderError(f"{folder}: a recommend folder already has its report.html")
-    if manifest.get("status") != "complete" or not (folder / "summary.csv").exists():
-        raise RunFolderError(
-            f"{folder}: the run is not complete (status {manifest.get('status')!r}); run the "
-            "same command again to finish it"
-        )
-    summary = pd.read_csv(folder / "summary.csv", keep_default_na=False, na_values=[""])
-    loaded = load_scenario(folder / "scenario.yaml")
-    report = Report(f"Run report: {loaded.name}",
-                    f"{manifest.get('replications', '?')} replications, seed "
-                    f"{manifest.get('seed', '?')}; means with 95% confidence intervals.")
-    report.heading("Summary per community")
-    report.table(community_table(summary, loaded.scenario), index=True, table_id="summary",
-                 caption="Key metrics per community (mean ± 95% half-width)")
-    report.heading("Plots")
-    utilisation = next(((m, t) for m, t in UTILISATION_METRICS
-                        if (summary["metric"] == m).any()), None)
-    for metric, title in (*SUMMARY_PLOTS, *([utilisation] if utilisation else [])):
-        if (summary["metric"] == metric).any():
-            report.figure(plot.summary_metric(summary, metric, title=title), caption=title)
-    if "grid" in summary.columns:
-        grids = summary[summary["grid"].notna() & ~summary["grid"].astype(str).isin(["all", ""])
-                        & (summary["category"] == "all")]
-        for metric, title in SUMMARY_PLOTS:
-            rows = grids[grids["metric"] == metric]
-            if not rows.empty:
-                report.figure(plot.panel_intervals(rows, "community", "grid",
-                                                   title=f"{title}, per grid", ylabel=metric),
-                              caption=f"{title}, grid by grid (95% intervals)")
-    report.heading("Provenance")
-    report.facts(provenance(manifest))
-    return report.write(folder / "report.html")
+    out[t("fact.versions")] = ", ".join(f"{k} {v}" for k, v in versions.items()) or "-"
+    return out

@@ -6,18 +6,29 @@ notebooks alike. In a notebook a returned figure displays itself (``_repr_png_``
 :func:`to_png` or ``fig.savefig(path)``.
 
 Conventions: tidy input frames with ``mean``, ``ci_low``, ``ci_high`` columns for estimates
-(the layout of ``summary.csv``); intervals drawn as error bars; targets as dashed lines. Labels
-use code names (ASCII), which every font can draw.
+(the layout of ``summary.csv``); intervals drawn as error bars; targets as dashed lines; times
+and shares on axes that start at zero. Labels are whatever the caller passes (reports pass
+plain words in Chinese or English, :mod:`sim.report.i18n`); the few words a plot adds itself
+(``target``, ``workers``) follow ``lang``.
+
+Chinese is drawn with Noto Sans CJK SC, which the ``mplfonts`` package ships: importing this
+module registers it with matplotlib's font manager and adds it to the font family as the
+fallback after the default sans-serif font (Latin letters and digits stay in DejaVu Sans), so
+plots render Chinese on a machine with no Chinese system font.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import math
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure as _Figure
 
@@ -31,6 +42,35 @@ from sim.analysis.records import (  # noqa: F401
     spec_of,
     work_by_role,
 )
+from sim.report.i18n import DEFAULT_LANGUAGE, Texts
+
+CJK_FONT = "Noto Sans CJK SC"
+CJK_FONT_FILE = ("fonts", "NotoSansCJKsc-Regular.otf")
+
+
+def cjk_font_path() -> Path | None:
+    """The Noto Sans CJK SC font file that the ``mplfonts`` package ships (None without it)."""
+    spec = importlib.util.find_spec("mplfonts")  # finds the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*CJK_FONT_FILE)
+    return path if path.exists() else None
+
+
+def use_cjk_font() -> bool:
+    """Register the CJK font and make it the fallback of the font family (once)."""
+    path = cjk_font_path()
+    if path is None:
+        return False
+    if CJK_FONT not in {f.name for f in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(str(path))
+    family = list(matplotlib.rcParams["font.family"])
+    if CJK_FONT not in family:
+        matplotlib.rcParams["font.family"] = [*family, CJK_FONT]
+    return True
+
+
+use_cjk_font()
 
 DPI = 100
 COLOURS = {
@@ -42,9 +82,6 @@ COLOURS = {
     "target": "#000000",
 }
 PALETTE = ["#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
-METHOD_LABELS = {"analytic": "analytic (Erlang C)", "screen": "screen (FIFO recursion)",
-                 "full_model": "full model"}
-
 
 class Figure(_Figure):
     """A matplotlib Figure on the Agg canvas that displays itself in notebooks."""
@@ -99,8 +136,9 @@ def service_curves(
     title: str | None = None,
     ylabel: str = "share meeting the target",
     columns: int = 5,
+    lang: str = "en",
 ) -> Figure:
-    """A measure against the number of workers, one panel per community.
+    """A measure against the number of workers, one panel per community (words in ``lang``).
 
     ``levels``: tidy rows with ``community``, ``workers``, ``method`` (e.g. analytic, screen,
     full_model), ``key``, ``mean`` and optionally ``ci_low``/``ci_high``; rows whose ``key`` is
@@ -108,6 +146,7 @@ def service_curves(
     dashed horizontal line. ``marks``: optional rows with ``community`` and columns such as
     ``rule`` and ``recommended`` (numbers of workers), drawn as vertical lines.
     """
+    t = Texts(lang)
     data = levels[levels["key"] == key]
     communities = list(dict.fromkeys(data["community"]))
     fig, axes = _panels(max(len(communities), 1), columns)
@@ -116,7 +155,7 @@ def service_curves(
         for i, (method, rows) in enumerate(part.groupby("method", sort=False)):
             rows = rows.sort_values("workers")
             colour = COLOURS.get(str(method), PALETTE[i % len(PALETTE)])
-            label = METHOD_LABELS.get(str(method), str(method))
+            label = t(f"method.{method}") if t.has(f"method.{method}") else str(method)
             shift = {"screen": -0.06, "full_model": 0.06}.get(str(method), 0.0)
             if rows["ci_low"].notna().any() if "ci_low" in rows else False:
                 _errorbar(ax, rows["workers"] + shift, rows, fmt="o", ms=4, color=colour,
@@ -125,7 +164,7 @@ def service_curves(
                 ax.plot(rows["workers"], rows["mean"], "--", marker=".", color=colour,
                         label=label, lw=1)
         if target is not None:
-            ax.axhline(target, color=COLOURS["target"], ls=":", lw=1, label="target")
+            ax.axhline(target, color=COLOURS["target"], ls=":", lw=1, label=t("word.target"))
         if marks is not None:
             row = marks[marks["community"] == community]
             for column in (c for c in marks.columns if c != "community"):
@@ -133,9 +172,9 @@ def service_curves(
                     ax.axvline(float(row[column].iloc[0]), color=COLOURS.get(column, "#999999"),
                                lw=2 if column == "recommended" else 1,
                                ls="-" if column == "recommended" else "--", alpha=0.6,
-                               label=column)
+                               label=t(f"word.{column}") if t.has(f"word.{column}") else column)
         ax.set_title(str(community), fontsize=10)
-        ax.set_xlabel("workers", fontsize=8)
+        ax.set_xlabel(t("word.workers"), fontsize=8)
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
@@ -148,6 +187,13 @@ def service_curves(
     return fig
 
 
+def _from_zero(ax, frame: pd.DataFrame) -> None:
+    """Start the y axis at zero when every value is at least zero (times, shares, counts)."""
+    values = frame["mean"].to_numpy(float)
+    if len(values) and np.nanmin(values, initial=0.0) >= 0:
+        ax.set_ylim(bottom=0)
+
+
 def interval_chart(
     frame: pd.DataFrame,
     x: str,
@@ -155,11 +201,14 @@ def interval_chart(
     target: float | None = None,
     title: str | None = None,
     ylabel: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Figure:
     """Means with 95% intervals for each value of ``x`` (e.g. per community).
 
     ``frame`` has columns ``x``, ``mean`` and optionally ``ci_low``, ``ci_high`` and ``hue``
-    (series side by side, e.g. rule and recommended). ``target`` draws a dashed line.
+    (series side by side, e.g. rule and recommended). ``target`` draws a dashed line;
+    ``labels`` names the ticks (e.g. community names). The axis starts at zero when every
+    value is at least zero.
     """
     order = list(dict.fromkeys(frame[x].astype(str)))
     fig = Figure(figsize=(max(4.0, 0.7 * len(order) + 1.5), 3.2), layout="constrained")
@@ -174,10 +223,12 @@ def interval_chart(
                   label=None if name is None else str(name))
     if target is not None:
         ax.axhline(target, color=COLOURS["target"], ls=":", lw=1, label="target")
-    ax.set_xticks(range(len(order)), order, rotation=45 if len(order) > 6 else 0, ha="right"
+    ticks = [(labels or {}).get(o, o) for o in order]
+    ax.set_xticks(range(len(order)), ticks, rotation=45 if len(order) > 6 else 0, ha="right"
                   if len(order) > 6 else "center", fontsize=8)
     ax.set_ylabel(ylabel or "", fontsize=9)
     ax.grid(alpha=0.3, axis="y")
+    _from_zero(ax, frame)
     if hue is not None or target is not None:
         ax.legend(fontsize=8, frameon=False)
     ax.set_title(title or "", fontsize=11)
@@ -204,10 +255,11 @@ def panel_intervals(
         if target is not None:
             ax.axhline(target, color=COLOURS["target"], ls=":", lw=1)
         short = [lab.removeprefix(f"{name}-") for lab in labels]
-        ax.set_xticks(range(len(labels)), short, rotation=90, fontsize=6)
+        ax.set_xticks(range(len(labels)), short, rotation=90, fontsize=7)
         ax.set_title(name, fontsize=10)
         ax.tick_params(axis="y", labelsize=8)
         ax.grid(alpha=0.3, axis="y")
+        _from_zero(ax, rows)
     if names:
         axes[0].set_ylabel(ylabel or "", fontsize=8)
     fig.suptitle(title or "", fontsize=11)
@@ -373,6 +425,10 @@ def grid_map(
     vmax: float | None = None,
     annotate: bool | None = None,
     digits: int = 0,
+    norm=None,
+    community_names: Mapping[str, str] | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+    size: tuple[float, float] | None = None,
 ) -> Figure:
     """A map of grids coloured by one value per grid; several maps share one colour scale.
 
@@ -382,7 +438,10 @@ def grid_map(
     centre; grids without a value are grey. Where communities overlap in the scenario's
     coordinates (lattices around a shared office position), they are drawn side by side and the
     map says so. ``annotate`` writes each value in its square (default: maps of at most 40
-    grids), with ``digits`` decimals.
+    grids), with ``digits`` decimals. ``norm`` (a matplotlib ``Normalize``, e.g.
+    :func:`attainment_norm`) replaces the scale from ``vmin`` to ``vmax``; ``community_names``
+    labels the communities (default their ids); ``size`` is the figure's (width, height) in
+    inches.
     """
     from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
@@ -399,10 +458,11 @@ def grid_map(
     known = known[np.isfinite(known)]
     lo = vmin if vmin is not None else (float(known.min()) if known.size else 0.0)
     hi = vmax if vmax is not None else (float(known.max()) if known.size else 1.0)
-    norm = Normalize(lo, hi if hi > lo else lo + 1.0)
+    norm = norm or Normalize(lo, hi if hi > lo else lo + 1.0)
     colours = colormaps[cmap]
+    t = Texts(lang)
     n = len(scenario_list)
-    fig = Figure(figsize=(min(5.2 * n, 16) + 1.0, 4.6), layout="constrained")
+    fig = Figure(figsize=size or (min(5.2 * n, 16) + 1.0, 4.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, n, squeeze=False)).ravel()
     side_by_side = False
     for i, (ax, scenario, vals) in enumerate(zip(axes, scenario_list, value_list, strict=True)):
@@ -422,7 +482,8 @@ def grid_map(
                             color="white" if dark else "black")
         for community, rows in grids.groupby("community", sort=False):
             ax.text(rows.x.mean(), (rows.y + rows.half).max() + 0.06 * rows.half.max() * 2,
-                    str(community), ha="center", va="bottom", fontsize=7)
+                    (community_names or {}).get(str(community), str(community)), ha="center",
+                    va="bottom", fontsize=8)
         pad = grids.half.max()
         ax.set_xlim((grids.x - grids.half).min() - pad, (grids.x + grids.half).max() + pad)
         ax.set_ylim((grids.y - grids.half).min() - pad, (grids.y + grids.half).max() + 2 * pad)
@@ -439,13 +500,12 @@ def grid_map(
         x0 = (grids.x - grids.half).min()
         y0 = (grids.y - grids.half).min() - 0.6 * pad
         ax.plot([x0, x0 + bar], [y0, y0], color="black", lw=2)
-        ax.text(x0 + bar / 2, y0 - 0.15 * pad, f"{bar:.0f} m", ha="center", va="top",
-                fontsize=7)
+        ax.text(x0 + bar / 2, y0 - 0.15 * pad, f"{bar:.0f} {t('word.metres')}", ha="center",
+                va="top", fontsize=7)
     fig.colorbar(ScalarMappable(norm, colours), ax=list(axes), shrink=0.8,
                  label=label or (value_list[0].name if value_list[0].name else ""))
     if side_by_side:
-        fig.supxlabel("Communities drawn side by side: in the scenario their grids overlap "
-                      "(lattices around the same office position).", fontsize=7, color="#555555")
+        fig.supxlabel(t("text.side_by_side"), fontsize=8, color="#555555")
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
@@ -586,6 +646,250 @@ def role_chart(
     return fig
 
 
+# ---------------------------------------------------------------- reports: targets
+
+
+STATE_COLOURS = {"met": "#2ca02c", "missed": "#d62728", "unclear": "#f0b400", "": "#9e9e9e"}
+VERDICT_COLOURS = {"better": "#2ca02c", "worse": "#d62728", "no clear difference": "#9e9e9e",
+                   "-": "#9e9e9e"}
+
+
+def attainment_norm(target: float):
+    """A colour scale for shares (0 to 1) whose middle is the target share: red below, green
+    above (a diverging map around the target)."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    centre = min(max(target, 1e-6), 1 - 1e-6)
+    return TwoSlopeNorm(vcenter=centre, vmin=0.0, vmax=1.0)
+
+
+ATTAINMENT_CMAP = "RdYlGn"
+
+
+def attainment_heatmap(
+    values: pd.DataFrame,
+    target: float | Mapping[str, float],
+    marks: pd.DataFrame | None = None,
+    title: str | None = None,
+    colour_label: str = "",
+) -> Figure:
+    """Shares (rows, e.g. communities, by columns, e.g. categories) as coloured cells with the
+    value written in each; colours are red below the column's ``target`` share, green above.
+    ``marks`` (same shape) is text appended to a cell's value (e.g. ``*`` for missed)."""
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+
+    n_rows, n_cols = values.shape
+    longest = max((len(str(r)) for r in values.index), default=4)
+    left = 0.35 + 0.14 * longest  # inches for the row labels (a CJK character ~0.14 in)
+    width, height = min(1.25 * n_cols, 11.0) + left + 1.6, 0.36 * n_rows + 1.4
+    fig = Figure(figsize=(width, height))  # fixed margins: a layout engine costs seconds here
+    fig.subplots_adjust(left=left / width, right=1 - 1.5 / width, top=1 - 0.9 / height,
+                        bottom=0.15 / height)
+    ax = fig.add_subplot()
+    cmap = colormaps[ATTAINMENT_CMAP]
+    shares = values.to_numpy(float)
+    for j, column in enumerate(values.columns):
+        goal = target[column] if isinstance(target, Mapping) else target
+        norm = attainment_norm(goal)
+        for i in range(n_rows):
+            v = shares[i, j]
+            colour = cmap(norm(v)) if np.isfinite(v) else (0.9, 0.9, 0.9, 1.0)
+            ax.add_patch(_cell(j, i, colour))
+            text = "-" if not np.isfinite(v) else f"{v:.2f}"
+            if marks is not None and np.isfinite(v):
+                text += str(marks.iat[i, j])
+            ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=8.5)
+    ax.set_xlim(0, n_cols)
+    ax.set_ylim(n_rows, 0)
+    ax.set_xticks(np.arange(n_cols) + 0.5, [str(c) for c in values.columns], fontsize=9)
+    ax.set_yticks(np.arange(n_rows) + 0.5, [str(r) for r in values.index], fontsize=9)
+    ax.tick_params(length=0)
+    ax.xaxis.tick_top()
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    single = target if not isinstance(target, Mapping) else next(iter(target.values()), 0.9)
+    bar = fig.add_axes((1 - 1.1 / width, 0.15 / height, 0.18 / width, 1 - 1.05 / height))
+    fig.colorbar(ScalarMappable(attainment_norm(single), cmap), cax=bar, label=colour_label)
+    if title:
+        fig.suptitle(title, fontsize=11, y=1 - 0.12 / height, va="top")
+    return fig
+
+
+def _cell(x: float, y: float, colour) -> object:
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x, y), 1, 1, facecolor=colour, edgecolor="white", lw=1.5)
+
+
+def share_bars(
+    frame: pd.DataFrame,
+    label: str,
+    targets: Sequence[float] | float,
+    title: str | None = None,
+    xlabel: str = "",
+    lang: str = DEFAULT_LANGUAGE,
+    state: str | None = "state",
+) -> Figure:
+    """Horizontal bars of shares (``mean`` with ``ci_low``/``ci_high``), one per row of
+    ``frame`` labelled by column ``label``, coloured by column ``state`` (met, missed,
+    unclear), each with its target share as a black tick; the axis runs from 0 to 1."""
+    t = Texts(lang)
+    n = len(frame)
+    fig = Figure(figsize=(7.5, 0.42 * n + 1.3), layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(n)
+    mean = frame["mean"].to_numpy(float)
+    colours = [STATE_COLOURS.get(str(s), "#1f77b4") for s in frame[state]] if state else \
+        PALETTE[0]
+    ax.barh(y, np.nan_to_num(mean), color=colours, alpha=0.8, height=0.6)
+    low, high = frame["ci_low"].to_numpy(float), frame["ci_high"].to_numpy(float)
+    err = np.vstack([np.where(np.isfinite(low), mean - low, 0),
+                     np.where(np.isfinite(high), high - mean, 0)])
+    ax.errorbar(mean, y, xerr=np.clip(np.nan_to_num(err), 0, None), fmt="none", ecolor="black",
+                capsize=3, lw=1)
+    goals = np.broadcast_to(np.asarray(targets, dtype=float), (n,))
+    for i, goal in enumerate(goals):
+        ax.plot([goal, goal], [i - 0.4, i + 0.4], color=COLOURS["target"], lw=2,
+                label=t("word.target") if i == 0 else None)
+        if np.isfinite(mean[i]):
+            ax.text(min(mean[i], 1.0) + 0.01, i + 0.32, f"{mean[i]:.2f}", fontsize=8, va="center")
+    ax.set_yticks(y, frame[label].astype(str).tolist(), fontsize=9)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlim(0, 1.08)
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.grid(alpha=0.3, axis="x")
+    ax.legend(fontsize=8, frameon=False, loc="lower right", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(title or "", fontsize=11, loc="left")
+    return fig
+
+
+def limit_panels(
+    frame: pd.DataFrame,
+    panel: str,
+    x: str,
+    limits: Mapping[str, float],
+    titles: Mapping[str, str] | None = None,
+    title: str | None = None,
+    ylabel: str = "",
+    lang: str = DEFAULT_LANGUAGE,
+    columns: int = 3,
+) -> Figure:
+    """One panel per value of ``panel`` (e.g. category): bars of ``mean`` (with intervals) per
+    ``x`` (e.g. community), the axis from zero, the panel's limit as a dashed line."""
+    t = Texts(lang)
+    names = list(dict.fromkeys(frame[panel].astype(str)))
+    fig, axes = _panels(max(len(names), 1), columns, width=4.2, height=2.9, sharey=False)
+    height = fig.get_figheight()
+    fig.subplots_adjust(bottom=0.28 if len(names) <= columns else 0.16, left=0.07, wspace=0.25,
+                        hspace=0.8, top=1 - 0.8 / height)
+    for ax, name in zip(axes, names, strict=False):
+        rows = frame[frame[panel].astype(str) == name]
+        labels = rows[x].astype(str).tolist()
+        pos = np.arange(len(labels))
+        mean = rows["mean"].to_numpy(float)
+        ax.bar(pos, np.nan_to_num(mean), color=PALETTE[0], alpha=0.75, width=0.7)
+        _errorbar(ax, pos, rows, fmt="none", ecolor="black", lw=0.8)
+        limit = limits.get(name)
+        top = float(np.nanmax(rows["ci_high"].to_numpy(float), initial=0.0)) \
+            if "ci_high" in rows else 0.0
+        top = max(top, float(np.nanmax(mean, initial=0.0)))
+        if limit is not None and np.isfinite(limit):
+            ax.axhline(limit, color=COLOURS["target"], ls="--", lw=1.2, label=t("word.time_limit"))
+            top = max(top, limit)
+        ax.set_ylim(0, top * 1.15 if top > 0 else 1)
+        ax.set_xticks(pos, labels, rotation=45, ha="right", fontsize=8)
+        ax.set_title((titles or {}).get(name, name), fontsize=10)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.grid(alpha=0.3, axis="y")
+    if names:
+        axes[0].set_ylabel(ylabel, fontsize=9)
+        handles, labels = axes[0].get_legend_handles_labels()
+        if handles:
+            fig.legend(handles, labels, loc="upper right", fontsize=8, frameon=False)
+    fig.suptitle(title or "", fontsize=11)
+    return fig
+
+
+def difference_chart(
+    frame: pd.DataFrame,
+    label: str,
+    hue: str | None = None,
+    title: str | None = None,
+    xlabel: str = "",
+) -> Figure:
+    """Paired differences (``difference`` with ``difference_ci_low``/``_high``) as points
+    with intervals, one row per ``label`` (several ``hue`` series side by side), coloured by
+    ``verdict``; the zero line is drawn: an interval that excludes it is a real difference."""
+    rows = list(dict.fromkeys(frame[label].astype(str)))
+    groups = [(None, frame)] if hue is None else list(frame.groupby(hue, sort=False))
+    fig = Figure(figsize=(7.5, 0.45 * len(rows) * max(1, len(groups)) ** 0.5 + 1.4),
+                 layout="constrained")
+    ax = fig.add_subplot()
+    step = 0.7 / max(len(groups), 1)
+    markers = ["o", "s", "D", "^", "v"]
+    for g, (name, part) in enumerate(groups):
+        pos = np.array([rows.index(str(v)) for v in part[label]], float)
+        pos += (g - (len(groups) - 1) / 2) * step
+        d = part["difference"].to_numpy(float)
+        lo = part["difference_ci_low"].to_numpy(float)
+        hi = part["difference_ci_high"].to_numpy(float)
+        colours = [VERDICT_COLOURS.get(str(v), "#1f77b4") for v in part["verdict"]]
+        for y, di, a, b, c in zip(pos, d, lo, hi, colours, strict=True):
+            if np.isfinite(a) and np.isfinite(b):
+                ax.plot([a, b], [y, y], color=c, lw=2)
+            ax.plot([di], [y], marker=markers[g % len(markers)], color=c, ms=6,
+                    label=None if name is None else str(name))
+    ax.axvline(0, color="black", lw=1)
+    ax.set_yticks(range(len(rows)), rows, fontsize=9)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.grid(alpha=0.3, axis="x")
+    if hue is not None:
+        handles, labels = ax.get_legend_handles_labels()
+        unique = dict(zip(labels, handles, strict=True))
+        ax.legend(unique.values(), unique.keys(), fontsize=8, frameon=False, loc="best")
+    ax.set_title(title or "", fontsize=11)
+    return fig
+
+
+def setting_lines(
+    frame: pd.DataFrame,
+    x: str,
+    hue: str,
+    targets: Mapping[str, float],
+    order: Sequence[str] | None = None,
+    title: str | None = None,
+    xlabel: str = "",
+    ylabel: str = "",
+    lang: str = DEFAULT_LANGUAGE,
+) -> Figure:
+    """Shares (``mean`` with intervals) against settings ``x`` (in ``order``), one line per
+    ``hue`` (e.g. category), each with its target share dotted in its colour; the axis runs
+    from 0 to 1."""
+    t = Texts(lang)
+    ticks = list(order) if order is not None else list(dict.fromkeys(frame[x].astype(str)))
+    fig = Figure(figsize=(max(6.0, 0.9 * len(ticks) + 3.5), 4.0), layout="constrained")
+    ax = fig.add_subplot()
+    for i, (name, rows) in enumerate(frame.groupby(hue, sort=False)):
+        colour = PALETTE[i % len(PALETTE)]
+        pos = np.array([ticks.index(str(v)) for v in rows[x]], float)
+        _errorbar(ax, pos, rows, fmt="-o", ms=4, color=colour, lw=1.3, label=str(name))
+        goal = targets.get(str(name))
+        if goal is not None:
+            ax.axhline(goal, color=colour, ls=":", lw=1)
+    ax.plot([], [], color="black", ls=":", lw=1, label=t("word.target"))
+    ax.set_xticks(range(len(ticks)), ticks, rotation=30 if len(ticks) > 4 else 0,
+                  ha="right" if len(ticks) > 4 else "center", fontsize=8)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.set_ylabel(ylabel, fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ax.set_title(title or "", fontsize=11)
+    return fig
+
+
 # ---------------------------------------------------------------- labels in Chinese
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
@@ -614,8 +918,8 @@ def _font_context():
     from matplotlib import rc_context
 
     family = cjk_font()
-    if family is None:
-        return contextlib.nullcontext()
+    if family is None or CJK_FONT in matplotlib.rcParams["font.family"]:
+        return contextlib.nullcontext()  # no such font, or already the fallback (use_cjk_font)
     return rc_context({"font.family": "sans-serif",
                        "font.sans-serif": [family, "DejaVu Sans"]})
 
@@ -738,4 +1042,106 @@ def band_chart(
         ax.xaxis.get_major_locator().set_params(integer=True)
         if hue or line is not None:
             ax.legend(fontsize=8)
+    return fig
+
+
+# ---------------------------------------------------------------- calibration and back-test
+
+
+def profile_chart(frame: pd.DataFrame, x: str = "index", hue: str = "category",
+                  title: str | None = None, ylabel: str = "relative rate (mean 1)",
+                  labels: Sequence[str] | None = None) -> Figure:
+    """Fitted profile factors with their 95% intervals as bands, one line per ``hue``.
+
+    ``frame``: columns ``x``, ``value``, ``ci_low``, ``ci_high`` and ``hue`` (e.g. the
+    ``hour_of_day`` rows of a calibration's profile table); ``labels`` name the x values.
+    """
+    fig = Figure(figsize=(7.0, 3.6))
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.91, bottom=0.27)
+    ax = fig.add_subplot()
+    for i, (name, rows) in enumerate(frame.groupby(hue, sort=False)):
+        colour = PALETTE[i % len(PALETTE)]
+        xs = rows[x].to_numpy()
+        ax.plot(xs, rows["value"], "o-", ms=3, lw=1.2, color=colour, label=str(name)[:30])
+        ax.fill_between(xs, rows["ci_low"], rows["ci_high"], color=colour, alpha=0.2, lw=0)
+    ax.axhline(1.0, color="#999", lw=0.8, ls=":")
+    values = sorted(frame[x].unique())
+    if labels is not None:
+        ax.set_xticks(values, [labels[int(v) % len(labels)] for v in values], fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=9)
+    ax.grid(alpha=0.3)
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", fontsize=7,
+               frameon=False, ncol=3)
+    ax.set_title(title or "", fontsize=11)
+    return fig
+
+
+def week_chart(counted: Sequence[float], fitted: Sequence[float],
+               title: str | None = None) -> Figure:
+    """Issues by hour of the week (168 values, Monday 00:00 first): counted and fitted."""
+    fig = Figure(figsize=(9.0, 3.0))
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.12)
+    ax = fig.add_subplot()
+    hours = np.arange(len(counted))
+    ax.plot(hours, counted, color=PALETTE[0], lw=1.2, label="counted")
+    ax.plot(hours, fitted, color=PALETTE[2], lw=1.2, ls="--", label="hour x day fit")
+    ax.set_xticks(np.arange(0, 168, 24), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+    ax.set_ylabel("issues", fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title(title or "", fontsize=11)
+    return fig
+
+
+def survival_chart(logged: pd.DataFrame, fitted: pd.DataFrame, columns: int = 4) -> Figure:
+    """Resolution-time CDFs per category: Kaplan-Meier with its 95% band, and the fit.
+
+    ``logged``: category, time_h, cdf, ci_low, ci_high; ``fitted``: category, time_h, cdf,
+    family. Hours on a log scale.
+    """
+    names = list(dict.fromkeys(logged["category"]))
+    fig, axes = _panels(len(names), columns=columns, width=2.8, height=2.2)
+    for ax, name in zip(axes, names, strict=False):
+        rows = logged[logged["category"] == name]
+        fit = fitted[fitted["category"] == name]
+        t = np.maximum(rows["time_h"].to_numpy(float), 1 / 60)
+        ax.step(t, rows["cdf"], where="post", color=PALETTE[0], lw=1.2, label="Kaplan-Meier")
+        ax.fill_between(t, rows["ci_low"], rows["ci_high"], step="post", color=PALETTE[0],
+                        alpha=0.2, lw=0)
+        family = fit["family"].iloc[0] if len(fit) else ""
+        ax.plot(np.maximum(fit["time_h"], 1 / 60), fit["cdf"], color=PALETTE[2], lw=1.2,
+                ls="--", label="fitted")
+        ax.set_xscale("log")
+        ax.set_title(f"{str(name)[:28]} ({family})", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7, frameon=False, loc="upper left")
+    fig.suptitle("Resolution time (h): share closed", fontsize=10)
+    return fig
+
+
+def backtest_chart(frame: pd.DataFrame, columns: int = 4) -> Figure:
+    """Weekly counts per category: observed dots over the 95% prediction band and mean.
+
+    ``frame``: category, week_start, observed, predicted_mean, predicted_low, predicted_high.
+    """
+    names = list(dict.fromkeys(frame["category"]))
+    fig, axes = _panels(len(names), columns=columns, width=2.8, height=2.2, sharey=False)
+    for ax, name in zip(axes, names, strict=False):
+        rows = frame[frame["category"] == name]
+        x = np.arange(len(rows))
+        inside = ((rows["observed"] >= rows["predicted_low"])
+                  & (rows["observed"] <= rows["predicted_high"])).to_numpy()
+        ax.fill_between(x, rows["predicted_low"], rows["predicted_high"], color=PALETTE[0],
+                        alpha=0.25, lw=0)
+        ax.plot(x, rows["predicted_mean"], color=PALETTE[0], lw=1)
+        ax.scatter(x[inside], rows["observed"].to_numpy()[inside], s=10, color="#222",
+                   zorder=3)
+        ax.scatter(x[~inside], rows["observed"].to_numpy()[~inside], s=14, color=PALETTE[2],
+                   marker="x", zorder=3)
+        ax.set_title(str(name)[:32], fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    fig.suptitle("Issues per week: observed (x outside the band) and 95% prediction band",
+                 fontsize=10)
     return fig

@@ -102,15 +102,25 @@ def crews(scenario: Scenario, community: Community) -> list[Crew]:
 
 def shortfall(scenario: Scenario, community: Community) -> Shortfall | None:
     """The set of categories whose load most exceeds what the crews able to take them give,
-    or None when every set is carried."""
+    or None when every set is carried.
+
+    Categories taken by the same crews (and equally urgent) are checked together: adding one
+    of them to a set adds load but no capacity, so the worst set is a union of such groups,
+    and the search runs over the groups (a handful) rather than every set of categories.
+    """
     staff = crews(scenario, community)
     work = yearly_work(scenario, community, staff)
     loads = {k: n * minutes / MINUTES_PER_YEAR for k, (n, minutes) in work.items() if n > 0}
     urgent = {k for k, c in scenario.demand.items() if c.urgent}
+    groups: dict[tuple[tuple[int, ...], bool], list[str]] = {}
+    for k in loads:
+        takers = tuple(i for i, c in enumerate(staff) if k in c.takes)
+        groups.setdefault((takers, k in urgent), []).append(k)
     worst: Shortfall | None = None
-    for size in range(1, len(loads) + 1):
-        for subset in combinations(loads, size):
-            wanted = set(subset)
+    for size in range(1, len(groups) + 1):
+        for chosen in combinations(groups.values(), size):
+            wanted = {k for group in chosen for k in group}
+            subset = tuple(k for k in loads if k in wanted)
             able = tuple(c for c in staff if c.takes & wanted)
             capacity = sum(c.count * c.week_share for c in able)
             if wanted & urgent:  # the duty rota answers urgent issues off shift as well

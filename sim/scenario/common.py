@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -10,10 +11,20 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 MINUTES_PER_DAY = 1440.0
 MINUTES_PER_YEAR = 365 * MINUTES_PER_DAY  # a year of 365 days, as rates per year are read
 
+IDENTIFIER_PATTERN = r"^[\p{Ll}\p{Lo}\p{Lm}][\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}_]*$"
 Identifier = Annotated[
-    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=40)
+    str, StringConstraints(pattern=IDENTIFIER_PATTERN, min_length=1, max_length=40)
 ]
-"""A code name: lower-case letters, digits and underscores, starting with a letter."""
+"""A code name: letters of any script (lower-case where a script has case: ``dongguan``;
+Chinese: ``红旗``), digits and underscores, starting with a letter. No spaces, dots or
+slashes, so a code name is safe as a YAML key, in a dotted override key and in a file name."""
+
+
+def is_grid_id(text: str) -> bool:
+    """Whether ``text`` is a grid id (:data:`sim.scenario.governance.GridId`): letters or
+    digits of any script, then also ``_``, ``.`` or ``-``; at most 60 characters."""
+    return 0 < len(text) <= 60 and text[0].isalnum() and all(
+        c.isalnum() or c in "_.-" or unicodedata.category(c).startswith("M") for c in text)
 
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]

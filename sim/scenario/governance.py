@@ -26,9 +26,12 @@ from sim.scenario.common import (
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+GRID_ID_PATTERN = r"^[\p{L}\p{N}][\p{L}\p{N}\p{M}_.-]*$"
 GridId = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", min_length=1, max_length=60)
+    str, StringConstraints(pattern=GRID_ID_PATTERN, min_length=1, max_length=60)
 ]
+"""A grid id: letters or digits of any script (``dongguan-r1c2``, ``东关1``), then also ``_``,
+``.`` or ``-``; no spaces or slashes (safe in file names and YAML keys)."""
 _PERIOD = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 ALWAYS = "always"
 
@@ -116,6 +119,9 @@ class GridItem(_Strict):
     """One grid (网格): the block of households a grid team covers."""
 
     id: GridId = Field(description="Grid id, unique in the scenario.")
+    name: str | None = Field(
+        default=None, description="Display name in reports, e.g. 东关一网格; default: the id."
+    )
     households: int = Field(ge=0, description="Households in the grid (households).")
     x_m: float = Field(description="Easting of the grid's centre (metres).")
     y_m: float = Field(description="Northing of the grid's centre (metres).")

@@ -4,7 +4,7 @@ A scenario names one with ``grid_file:`` (a path relative to the scenario file t
 :func:`inline_grid_file` reads it and sets each listed community's ``grids`` to a ``table``
 layout, so the rest of the toolkit only ever sees :class:`~sim.scenario.governance.TableGrids`.
 
-CSV columns: ``grid_id, community_id, households, x_m, y_m`` (required) and ``area_m2,
+CSV columns: ``grid_id, community_id, households, x_m, y_m`` (required) and ``name, area_m2,
 issue_weight, building_heads, elderly_share`` (optional; an empty cell takes the default).
 GeoJSON: a FeatureCollection of Polygon/MultiPolygon features with those properties except
 ``x_m, y_m``; the centre (centroid) and area come from the geometry. Coordinates are projected
@@ -32,16 +32,16 @@ from typing import Any
 import numpy as np
 
 from sim.errors import ScenarioError
+from sim.scenario.common import is_grid_id
 from sim.scenario.files import read_text
 from sim.scenario.limits import MAX_GRIDS
 
 REQUIRED = ("grid_id", "community_id", "households", "x_m", "y_m")
-OPTIONAL = ("area_m2", "issue_weight", "building_heads", "elderly_share")
+OPTIONAL = ("name", "area_m2", "issue_weight", "building_heads", "elderly_share")
 GEOJSON_REQUIRED = ("grid_id", "community_id", "households")
 CSV_SUFFIXES = (".csv",)
 GEOJSON_SUFFIXES = (".geojson", ".json")
 
-_GRID_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # governance.GridId
 _GRID_ID_MAX = 60
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f"}
@@ -146,10 +146,16 @@ def _parse_grid_id(value: Any, required: bool) -> tuple[Any, str | None]:
     if not isinstance(value, str):
         return None, f"must be a text id (got {_show(value)})"
     text = value.strip()
-    if len(text) > _GRID_ID_MAX or not _GRID_ID.match(text):
-        return None, (f"must be 1-{_GRID_ID_MAX} letters, digits, '_', '.' or '-', starting with "
-                      f"a letter or digit (got {_show(value)})")
+    if not is_grid_id(text):
+        return None, (f"must be 1-{_GRID_ID_MAX} letters (of any script), digits, '_', '.' or "
+                      f"'-', starting with a letter or digit (got {_show(value)})")
     return text, None
+
+
+def _parse_text(value: Any, required: bool) -> tuple[Any, str | None]:
+    if _missing(value):
+        return None, "missing" if required else None
+    return str(value).strip(), None
 
 
 def _parse_community_id(value: Any, required: bool) -> tuple[Any, str | None]:
@@ -228,6 +234,7 @@ def _parse_bool(value: Any, required: bool) -> tuple[Any, str | None]:
 _PARSERS: dict[str, Callable[[Any, bool], tuple[Any, str | None]]] = {
     "grid_id": _parse_grid_id,
     "community_id": _parse_community_id,
+    "name": _parse_text,
     "households": _parse_households,
     "x_m": _real(),
     "y_m": _real(),

@@ -22,8 +22,10 @@ from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError, UnstableScenarioError
 from sim.scenario.capacity import shortfall
+from sim.scenario.common import IDENTIFIER_PATTERN
 from sim.scenario.facilities import place_problems
 from sim.scenario.files import is_regular, parse_yaml, read_text
+from sim.scenario.governance import GRID_ID_PATTERN
 from sim.scenario.gridfiles import inline_grid_file
 from sim.scenario.grids import build_grids
 from sim.scenario.limits import limit_problems
@@ -37,6 +39,12 @@ MAX_EXTENDS = 32
 GRID_FILE = "grid_file"
 _THOUSANDS = "write numbers without thousands separators (1250, not 1,250)"
 _KEYED = re.compile(r"^[a-z_][\w\[\].]*: ")
+PATTERN_TEXTS = {
+    IDENTIFIER_PATTERN: "must be a code name: letters of any script (lower-case where the "
+    "script has case, e.g. dongguan or 红旗), digits and '_', starting with a letter",
+    GRID_ID_PATTERN: "must be a grid id: letters of any script or digits, then also '_', '.' "
+    "or '-' (no spaces or slashes)",
+}
 
 
 class LoadedScenario:
@@ -68,13 +76,15 @@ class LoadedScenario:
 
         A list of communities is addressed by id: ``communities.dongguan.households``.
         ``allow_unstable`` (default: as this scenario was loaded) keeps capacity problems as
-        :attr:`unstable` instead of refusing them.
+        :attr:`unstable` instead of refusing them. An estimate (``estimates:``) whose key the
+        overrides removed (a community left out) is dropped from the variant's list.
         """
         data = copy.deepcopy(self.data)
         for key, value in overrides.items():
             set_dotted(data, key, value, self.source)
         allow = self.allow_unstable if allow_unstable is None else allow_unstable
-        return from_mapping(data, label or self.source, allow_unstable=allow)
+        return from_mapping(data, label or self.source, drop_lost_estimates=True,
+                            allow_unstable=allow)
 
     def to_yaml(self) -> str:
         """The fully resolved scenario (``extends:`` applied, defaults filled) as YAML."""
@@ -102,9 +112,14 @@ def load_scenario(path: str | Path, allow_unstable: bool = False) -> LoadedScena
 
 
 def from_mapping(data: dict[str, Any], source: str = "<mapping>",
-                 allow_unstable: bool = False) -> LoadedScenario:
+                 drop_lost_estimates: bool = False, allow_unstable: bool = False
+                 ) -> LoadedScenario:
     """Validate a resolved scenario mapping; ``source`` names it in messages; capacity
-    problems as in :func:`load_scenario`."""
+    problems as in :func:`load_scenario`.
+
+    Every key of ``estimates:`` must exist in the scenario; with ``drop_lost_estimates`` (a
+    variant made by overrides) those that do not are dropped instead.
+    """
     try:
         data = copy.deepcopy(data)
     except RecursionError:
@@ -130,6 +145,13 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>",
     if grid_problems:
         raise ScenarioError(grid_problems)
     problems = [f"{source}: {key}: {msg}" for key, msg in semantic_problems(scenario)]
+    lost = [key for key in scenario.estimates if not key_exists(scenario, key)]
+    if lost and drop_lost_estimates:
+        kept = {k: v for k, v in scenario.estimates.items() if k not in lost}
+        scenario = scenario.model_copy(update={"estimates": kept})
+        data["estimates"] = kept
+    else:
+        problems += [f"{source}: estimates.{key}: no such key in the scenario" for key in lost]
     checked = not limit_problems(scenario)  # (the limits keep the checks small)
     unstable = [f"{source}: {key}: {msg}" for key, msg in instabilities(scenario)] if checked \
         else []
@@ -210,6 +232,30 @@ def instabilities(scenario: Scenario) -> list[tuple[str, str]]:
                  f"once (utilisation {load / department.capacity:.0%})")
             )
     return out
+
+
+def key_exists(scenario: Scenario, key: str) -> bool:
+    """Whether dotted ``key`` names something in ``scenario`` (defaults included): list items by
+    id or index, ``*`` for any item or key."""
+
+    def find(node: Any, parts: list[str]) -> bool:
+        if not parts:
+            return True
+        part, rest = parts[0], parts[1:]
+        if isinstance(node, dict):
+            if part == "*":
+                return any(find(v, rest) for v in node.values())
+            return part in node and find(node[part], rest)
+        if isinstance(node, list):
+            if part == "*":
+                return any(find(v, rest) for v in node)
+            items = [v for v in node if isinstance(v, dict) and v.get("id") == part]
+            if not items and part.isdigit() and int(part) < len(node):
+                items = [node[int(part)]]
+            return any(find(v, rest) for v in items)
+        return False
+
+    return find(scenario.model_dump(mode="json"), key.split("."))
 
 
 def _keyed(problem: str) -> tuple[str, str]:
@@ -368,6 +414,8 @@ def _format(source: str, err: Any, data: dict[str, Any]) -> str:
     if kind == "missing":
         return f"{source}: {path}: required key is missing"
     msg = err["msg"]
+    if kind == "string_pattern_mismatch":
+        msg = PATTERN_TEXTS.get(str(err.get("ctx", {}).get("pattern")), msg)
     msg = msg.removeprefix("Value error, ")
     value = err.get("input")
     shown = "" if isinstance(value, dict | list) or value is None else f" (got {value!r})"

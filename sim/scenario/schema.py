@@ -7,6 +7,7 @@ descriptions are the source of docs/scenario-reference.md, so the reference cann
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -132,6 +133,12 @@ class Category(StrictModel):
     escalation: Escalation | None = Field(
         default=None, description="Blow the whistle: a share goes on to a department."
     )
+    target_share: Share | None = Field(
+        default=None,
+        description="Share of this category's issues that must be within respond_within_min "
+        "and resolve_within_h for the category to meet its targets; default: the scenario's "
+        "`target_share`.",
+    )
 
 
 # ---------------------------------------------------------------- places and staff
@@ -207,6 +214,26 @@ class Scenario(StrictModel):
 
     name: str = Field(min_length=1, description="Title shown in tables and reports.")
     description: str | None = Field(default=None, description="Free text: purpose, sources.")
+    titles: dict[Literal["zh", "en"], str] = Field(
+        default_factory=dict,
+        description="The scenario's title in each report language (`zh`, `en`); default: name.",
+    )
+    language: Literal["zh", "en"] = Field(
+        default="zh", description="Language of reports and terminal output (`zh` Chinese, `en` "
+        "English); a command's `--lang` overrides it.",
+    )
+    estimates: dict[str, str] = Field(
+        default_factory=dict,
+        description="Inputs that are estimates, not measured or cited: dotted key (list items "
+        "by id, `*` for every item, e.g. `communities.*.households`) -> why it is an estimate. "
+        "Reports list them on their first screen; every key must exist in the scenario.",
+    )
+    target_share: Share = Field(
+        default=0.9,
+        description="Share of a category's issues that must be within its own "
+        "respond_within_min and resolve_within_h (and of care visits on time) for it to meet "
+        "its targets: reports name the categories and grids below it.",
+    )
     horizon: Horizon = Field(default_factory=Horizon, description="Simulated period.")
     communities: list[Community] = Field(min_length=1, description="The communities simulated.")
     staffing: Staffing = Field(default_factory=Staffing, description="Staffing rules.")
@@ -314,6 +341,16 @@ class Scenario(StrictModel):
         return self
 
     # -- derived quantities used by the model, the analytic checks and the reports
+
+    def title(self, lang: str) -> str:
+        """The scenario's title in ``lang`` (its ``titles`` entry, else ``name``)."""
+        return self.titles.get(lang, self.name)  # type: ignore[call-overload]
+
+    def category_target_share(self, category: str) -> float:
+        """The share of ``category``'s issues (or of care visits) that must meet its own time
+        limits: the category's ``target_share``, else the scenario's."""
+        own = self.demand[category].target_share if category in self.demand else None
+        return self.target_share if own is None else own
 
     def workers(self, community: Community) -> int:
         """Community workers of ``community``: its explicit count, else the staffing ratio."""

@@ -14,6 +14,7 @@ import pandas as pd
 
 from sim.report.html import Report
 from sim.report.i18n import Texts, register
+from sim.report.names import Names
 from sim.staffing.agreement import describe, partings
 
 if TYPE_CHECKING:
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
 def communities(result: RecommendResult) -> pd.DataFrame:
     table = result.table
     return table[table["community"] != "all"]
+
+
+def _names(result: RecommendResult, t: Texts) -> Names:
+    return Names(result.scenario.scenario, t)
 
 
 def overloaded(result: RecommendResult) -> pd.DataFrame:
@@ -40,10 +45,12 @@ def overload_section(report: Report, result: RecommendResult, t: Texts) -> None:
     if rows.empty:
         report.paragraph(t("staffing.overload.none"))
         return
+    names = _names(result, t)
     for row in rows.itertuples():
         recommended = _count(row.recommended_workers)
+        community = names.community(str(row.community))
         if not bool(row.rule_stable):
-            report.paragraph(t("staffing.overload.proven", community=row.community,
+            report.paragraph(t("staffing.overload.proven", community=community,
                                rule=row.rule_workers, utilisation=row.utilisation_rule,
                                stable=_count(row.stable_minimum_workers),
                                recommended=recommended,
@@ -51,7 +58,7 @@ def overload_section(report: Report, result: RecommendResult, t: Texts) -> None:
                                needed=row.overload_busy_needed_rule,
                                available=row.overload_busy_available_rule), note=True)
         else:
-            report.paragraph(t("staffing.overload.measured", community=row.community,
+            report.paragraph(t("staffing.overload.measured", community=community,
                                rule=row.rule_workers, utilisation=row.utilisation_rule,
                                recommended=recommended), note=True)
     report.paragraph(t("staffing.overload.meaning"))
@@ -69,15 +76,19 @@ def agreement_section(report: Report, result: RecommendResult, t: Texts) -> None
     agree = int(rows["methods_agree"].astype(bool).sum())
     report.paragraph(t("staffing.agreement.summary", agree=agree, total=len(rows)))
     targets = result.target_set
+    names = _names(result, t)
     for _, row in rows[~rows["methods_agree"].astype(bool)].iterrows():
         sentences = [describe(p, t) for p in partings(row, result.levels, targets)]
         if sentences:
-            report.paragraph(t("staffing.agreement.differ", community=row["community"],
+            report.paragraph(t("staffing.agreement.differ",
+                               community=names.community(str(row["community"])),
                                sentence="; ".join(sentences)), note=True)
     shares = [c for c in result.table.columns if c.startswith("worker_share_")]
     if shares:
         frame = rows[["community", *shares]].rename(
-            columns={c: c.removeprefix("worker_share_") for c in shares})
+            columns={c: t.category(c.removeprefix("worker_share_")) for c in shares})
+        frame = frame.assign(community=[names.community(str(c)) for c in frame["community"]])
+        frame = frame.rename(columns={"community": t("staffing.column.community")})
         report.table(frame, table_id="worker-shares",
                      caption=t("staffing.agreement.calibration"))
 
@@ -89,8 +100,9 @@ def confidence_section(report: Report, result: RecommendResult, t: Texts) -> Non
     cap = result.max_replications or result.replications
     report.paragraph(t("staffing.confidence.method", first=result.replications, cap=cap))
     rows = communities(result)
+    names = _names(result, t)
     shown = pd.DataFrame({
-        t("staffing.column.community"): rows["community"],
+        t("staffing.column.community"): [names.community(str(c)) for c in rows["community"]],
         t("staffing.column.recommended"): [_count(v) for v in rows["recommended_workers"]],
         t("staffing.column.replications"): [_count(v) for v in rows["replications_recommended"]],
         t("staffing.column.years_met"): [
@@ -112,7 +124,8 @@ def confidence_section(report: Report, result: RecommendResult, t: Texts) -> Non
         report.paragraph(t("staffing.confidence.all_decided"))
     for row in edge.itertuples():
         below = int(row.recommended_workers) - 1
-        report.paragraph(t("staffing.confidence.borderline", community=row.community,
+        report.paragraph(t("staffing.confidence.borderline",
+                           community=names.community(str(row.community)),
                            below=below, detail=_below_detail(row.borderline, below),
                            cap=cap, recommended=int(row.recommended_workers)), note=True)
 
@@ -128,9 +141,10 @@ def sensitivity_section(report: Report, result: RecommendResult, t: Texts) -> No
     """A line per community: workers needed at 20% less demand, today and at 20% more."""
     report.heading(t("staffing.sensitivity.heading"))
     rows = communities(result)
+    names = _names(result, t)
     lines = []
     for row in rows.itertuples():
-        line = t("staffing.sensitivity.line", community=row.community,
+        line = t("staffing.sensitivity.line", community=names.community(str(row.community)),
                  low=_count(row.screen_workers_demand_80pct),
                  now=_count(row.recommended_workers),
                  high=_count(row.screen_workers_demand_120pct))
@@ -154,6 +168,7 @@ def roster_section(report: Report, result: RecommendResult, t: Texts) -> None:
     required = rostered.requirement
     check = rostered.check.set_index("community") if not rostered.check.empty else None
     rows = []
+    names = _names(result, t)
     cost = [c for c in rostered.roster.columns if c.startswith("cost_")]
     for row in communities(result).itertuples():
         mine = required[required["community"] == row.community]
@@ -162,7 +177,7 @@ def roster_section(report: Report, result: RecommendResult, t: Texts) -> None:
         if check is not None and row.community in check.index:
             verdict = t(f"staffing.verdict.{check.loc[row.community, 'verdict']}")
         rows.append({
-            t("staffing.column.community"): row.community,
+            t("staffing.column.community"): names.community(str(row.community)),
             t("staffing.column.recommended"): _count(row.recommended_workers),
             t("staffing.column.peak"): int(mine["required"].max()) if len(mine) else "-",
             t("staffing.column.roster_workers"): int(shifts["workers"].sum()),
@@ -172,11 +187,37 @@ def roster_section(report: Report, result: RecommendResult, t: Texts) -> None:
     report.table(pd.DataFrame(rows), table_id="roster-summary",
                  caption=t("staffing.roster.caption"))
     if not rostered.roster.empty:
-        report.table(rostered.roster, table_id="roster", caption=t("staffing.roster.shifts"))
+        report.table(rostered.roster, table_id="roster", caption=t("staffing.roster.shifts"),
+                     digits=1)
         report.figure(requirement_chart(required), caption=t("staffing.roster.plot"))
     for community, notes in rostered.notes.items():
         for note in notes:
-            report.paragraph(f"{community}: {note}", note=True)
+            report.paragraph(f"{names.community(community)}: {note}", note=True)
+
+
+def terminal_lines(result: RecommendResult, t: Texts) -> list[str]:
+    """What the command prints after its table: overloaded rules, borderline answers, the
+    methods' agreement, the roster."""
+    names = _names(result, t)
+    rows = communities(result)
+    out = [""]
+    for row in overloaded(result).itertuples():
+        out.append(t("staffing.terminal.overload", community=names.community(str(row.community)),
+                     rule=row.rule_workers, utilisation=row.utilisation_rule,
+                     recommended=_count(row.recommended_workers)))
+    edge = rows[rows["decision"] == "borderline"]
+    if not edge.empty:
+        out.append(t("staffing.terminal.borderline", names=names.join(
+            [names.community(str(c)) for c in edge["community"]]),
+            cap=result.max_replications or result.replications))
+    agree = int(rows["methods_agree"].astype(bool).sum())
+    out.append(t("staffing.terminal.agree", agree=agree, total=len(rows)))
+    rostered = result.roster
+    if rostered is not None and not rostered.roster.empty:
+        out.append(t("staffing.terminal.roster", workers=int(rostered.roster["workers"].sum()),
+                     recommended=_count(result.table.set_index("community").loc[
+                         "all", "recommended_workers"])))
+    return out
 
 
 def _count(value: object) -> str:
@@ -190,6 +231,24 @@ def _years(p: float, low: float, high: float) -> str:
 
 
 register({
+    "staffing.terminal.overload": {
+        "zh": "{community}：按规则配 {rule} 名时利用率 {utilisation:.0%}，积压无限增长；建议 "
+              "{recommended} 名。",
+        "en": "{community}: the rule's {rule} workers would be {utilisation:.0%} busy, a "
+              "backlog without bound; recommended: {recommended}."},
+    "staffing.terminal.borderline": {
+        "zh": "边缘：{names}（少一名时 {cap} 次重复仍分辨不出是否达标）。",
+        "en": "Borderline: {names} (with one worker fewer, {cap} replications cannot tell "
+              "whether the targets are met)."},
+    "staffing.terminal.agree": {
+        "zh": "三种方法在 {total} 个社区中有 {agree} 个一致。",
+        "en": "The three methods agree in {agree} of {total} communities."},
+    "staffing.terminal.roster": {
+        "zh": "排班：共 {workers} 人，逐小时满足目标（平稳需求下的建议为 {recommended} 人）；见 "
+              "roster.csv 与 requirement.csv。",
+        "en": "Roster: {workers} workers in all, the targets held hour by hour (the "
+              "recommendation for the average: {recommended}); see roster.csv and "
+              "requirement.csv."},
     "staffing.roster.heading": {"zh": "按小时：需求与排班",
                                 "en": "Hour by hour: requirement and roster"},
     "staffing.roster.method": {
