@@ -195,6 +195,27 @@ def roster_section(report: Report, result: RecommendResult, t: Texts) -> None:
             report.paragraph(f"{names.community(community)}: {note}", note=True)
 
 
+def mix_section(report: Report, result: RecommendResult, t: Texts) -> None:
+    """Where grid members and volunteers may vary: every mix searched per community, its
+    fewest community workers and costs, and the cheapest that meets the targets."""
+    mixes = result.mixes
+    if mixes.empty:
+        return
+    names = _names(result, t)
+    report.heading(t("staffing.mix.heading"))
+    report.paragraph(t("staffing.mix.method"))
+    total = [c for c in mixes.columns if c.startswith("cost_total_")]
+    chosen = mixes[mixes["chosen"].astype(bool)]
+    for row in chosen.itertuples():
+        report.paragraph(t("staffing.mix.choice", community=names.community(str(row.community)),
+                           members=row.grid_members, volunteers=row.volunteers,
+                           workers=_count(row.recommended_workers),
+                           cost=f"{getattr(row, total[0]):,.0f}" if total else "-"))
+    shown = mixes.assign(community=[names.community(str(c)) for c in mixes["community"]],
+                         chosen=[t("staffing.mix.chosen") if c else "" for c in mixes["chosen"]])
+    report.table(shown, table_id="mixes", caption=t("staffing.mix.caption"), digits=0)
+
+
 def terminal_lines(result: RecommendResult, t: Texts) -> list[str]:
     """What the command prints after its table: overloaded rules, borderline answers, the
     methods' agreement, the roster."""
@@ -212,6 +233,11 @@ def terminal_lines(result: RecommendResult, t: Texts) -> list[str]:
             cap=result.max_replications or result.replications))
     agree = int(rows["methods_agree"].astype(bool).sum())
     out.append(t("staffing.terminal.agree", agree=agree, total=len(rows)))
+    for row in result.mixes[result.mixes["chosen"].astype(bool)].itertuples() \
+            if not result.mixes.empty else ():
+        out.append(t("staffing.terminal.mix", community=names.community(str(row.community)),
+                     members=row.grid_members, volunteers=row.volunteers,
+                     workers=_count(row.recommended_workers)))
     rostered = result.roster
     if rostered is not None and not rostered.roster.empty:
         out.append(t("staffing.terminal.roster", workers=int(rostered.roster["workers"].sum()),
@@ -231,6 +257,29 @@ def _years(p: float, low: float, high: float) -> str:
 
 
 register({
+    "staffing.mix.heading": {"zh": "各类人员的最省组合", "en": "The cheapest mix of roles"},
+    "staffing.mix.method": {
+        "zh": "情景允许变动的人员（每个网格的网格员、志愿者）按给定的各档分别搜索：每种组合下用完整"
+              "模型求出满足全部目标的最少社区工作者，再加上这些人员的年成本，取总成本最低者。",
+        "en": "Where the scenario lets them vary, each level of grid members per grid and of "
+              "volunteers is searched: for each mix the full model finds the fewest community "
+              "workers that meet every target; adding those roles' yearly cost, the cheapest "
+              "mix in all is recommended."},
+    "staffing.mix.choice": {
+        "zh": "{community}：{members} 名网格员、{volunteers} 名志愿者、{workers} 名社区工作者，"
+              "年总成本 {cost}。",
+        "en": "{community}: {members} grid members, {volunteers} volunteers and {workers} "
+              "community workers, {cost} a year in all."},
+    "staffing.mix.chosen": {"zh": "建议", "en": "recommended"},
+    "staffing.mix.caption": {
+        "zh": "每种组合的最少社区工作者与年成本（社区工作者按薪酬表，其余按情景给定的单价）",
+        "en": "Each mix's fewest community workers and yearly cost (workers from the pay "
+              "table, the other roles at the scenario's cost per person)"},
+    "staffing.terminal.mix": {
+        "zh": "{community}：最省组合为 {members} 名网格员、{volunteers} 名志愿者、{workers} 名社区"
+              "工作者（见 mixes.csv）。",
+        "en": "{community}: the cheapest mix is {members} grid members, {volunteers} "
+              "volunteers and {workers} community workers (see mixes.csv)."},
     "staffing.terminal.overload": {
         "zh": "{community}：按规则配 {rule} 名时利用率 {utilisation:.0%}，积压无限增长；建议 "
               "{recommended} 名。",

@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from sim.errors import OptionError
 from sim.experiment.executors import Executor
 from sim.experiment.options import Execution, Output
@@ -33,13 +35,16 @@ from sim.staffing.tables import (
     decisions_table,
     grids_table,
     levels_table,
+    mixes_table,
     recommendation_table,
+    scenario_varies,
 )
 from sim.staffing.targets import TargetSet, resolve_targets
 
 RECOMMENDATION_CSV = "recommendation.csv"
 LEVELS_CSV = "levels.csv"
 DECISIONS_CSV = "decisions.csv"
+MIXES_CSV = "mixes.csv"
 REQUIREMENT_CSV = "requirement.csv"
 ROSTER_CSV = "roster.csv"
 ROSTER_CHECK_CSV = "roster_check.csv"
@@ -134,7 +139,8 @@ def run_recommendation(loaded: LoadedScenario, targets: TargetSet, decision: Dec
                 folder.path if folder is not None else None,
                 simulations=search.simulations, reused=search.reused,
                 decisions=decisions_table(states, targets, decision),
-                max_replications=decision.cap, roster=rostered)
+                max_replications=decision.cap, roster=rostered,
+                mixes=mixes_table(spec, states) if scenario_varies(spec) else pd.DataFrame())
             result.seconds = time.perf_counter() - started
             if folder is not None:
                 _publish(folder, result)
@@ -170,6 +176,8 @@ def _publish(folder: ResultFolder, result: RecommendResult) -> None:
     page = recommendation_report(result)
     tables = {RECOMMENDATION_CSV: result.table, LEVELS_CSV: result.levels,
               DECISIONS_CSV: result.decisions}
+    if not result.mixes.empty:
+        tables[MIXES_CSV] = result.mixes
     if result.roster is not None:
         tables.update({REQUIREMENT_CSV: result.roster.requirement,
                        ROSTER_CSV: result.roster.roster,

@@ -33,6 +33,7 @@ from sim.staffing.decide import Decision
 from sim.staffing.findings import (
     agreement_section,
     confidence_section,
+    mix_section,
     overload_section,
     roster_section,
     sensitivity_section,
@@ -255,6 +256,7 @@ def recommendation_report(result: RecommendResult, lang: str | None = None) -> s
     confidence_section(report, result, t)
     agreement_section(report, result, t)
     sensitivity_section(report, result, t)
+    mix_section(report, result, t)
     roster_section(report, result, t)
     report.details(t("staffing.all_columns"))
     report.table(table[[c for c in table.columns if not c.endswith(("_ci_low", "_ci_high"))]],
@@ -381,7 +383,14 @@ def read_recommendation(folder: Path, manifest: dict[str, Any]) -> RecommendResu
                            folder, float(manifest.get("seconds") or 0.0), dict(manifest),
                            int(manifest.get("simulations") or 0),
                            int(manifest.get("reused") or 0), read("decisions.csv"), cap,
-                           roster)
+                           roster, _mixes(read("mixes.csv")))
+
+
+def _mixes(frame: pd.DataFrame) -> pd.DataFrame:
+    if "chosen" in frame:
+        frame["mix"] = frame["mix"].astype(object).fillna("").astype(str)
+        frame["chosen"] = frame["chosen"].astype(str).str.lower() == "true"
+    return frame
 
 
 def write_recommend_report(folder: Path, manifest: dict[str, Any], lang: str = "") -> Path:

@@ -31,7 +31,9 @@ class RecommendResult:
     replications, decision and the share of years meeting every target. ``simulations``:
     full-model replications run by this call; ``reused``: those taken from the folder,
     finished by an earlier, interrupted call. ``roster`` (with ``roster=True``): the
-    hour-by-hour requirement, the roster and its full-model check.
+    hour-by-hour requirement, the roster and its full-model check. ``mixes`` (when the
+    scenario lets grid members or volunteers vary): every mix searched per community, its
+    fewest workers and costs, the cheapest chosen.
     """
 
     scenario: LoadedScenario
@@ -50,6 +52,7 @@ class RecommendResult:
     decisions: pd.DataFrame = field(default_factory=pd.DataFrame)
     max_replications: int = 0
     roster: RosterResult | None = None
+    mixes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def target_set(self) -> TargetSet:

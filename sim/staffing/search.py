@@ -163,8 +163,11 @@ class Search:
                     f"to {high} keeps up: {_overload(spec, c, high).message(c)}"])
             self._home[c.id] = max(workers, low)
             for mix in mixes(spec):
-                mixed = spec if mix.default else loaded.with_overrides(
-                    mix.overrides(c.id), allow_unstable=True).scenario
+                try:
+                    mixed = spec if mix.default else loaded.with_overrides(
+                        mix.overrides(c.id), allow_unstable=True).scenario
+                except ScenarioError:  # e.g. no grid member left to make the care visits
+                    continue
                 community = mixed.communities[i]
                 low = fewest_stable_workers(mixed, community, high)
                 if low is None:

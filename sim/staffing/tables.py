@@ -184,8 +184,14 @@ def _row(scenario: Scenario, state: CommunityState, targets: TargetSet, grids: p
         v in plausible for v in (state.analytic, state.screen))
     row["disagreement"] = ""  # filled from the levels table
     row["notes"] = "; ".join(state.notes)
-    if not state.mix.default:
+    if scenario_varies(scenario):
+        community = scenario.communities[state.index]
+        members, volunteers = state.mix.counts(scenario, community)
         row["mix"] = state.mix.label()
+        row["grid_members_recommended"] = members
+        row["volunteers_recommended"] = volunteers
+        currency = (scenario.pay.currency if scenario.pay else "cny").lower()
+        row[f"cost_mix_{currency}_per_year"] = state.mix.cost(scenario, community)
     row["rule_stable"] = state.overload is None
     row["stable_minimum_workers"] = state.proven_minimum
     row["decision"] = ("" if rec is None else
@@ -269,6 +275,36 @@ def _grids_missing(grids: pd.DataFrame, targets: TargetSet, state: CommunityStat
 
 def _int(value: int | None) -> object:
     return pd.NA if value is None else int(value)
+
+
+def scenario_varies(scenario: Scenario) -> bool:
+    """Whether the scenario lets a recommendation vary roles besides community workers."""
+    staffing = scenario.staffing
+    return staffing.grid_members.vary is not None or staffing.volunteers.vary is not None
+
+
+def mixes_table(scenario: Scenario, states: Sequence[CommunityState]) -> pd.DataFrame:
+    """Each community's mixes of the variable roles: their grid members and volunteers, the
+    fewest community workers the full model found, and the yearly cost of each part and in
+    all; ``chosen`` marks the cheapest (the recommendation)."""
+    picked = {id(s) for s in chosen(states, scenario)}
+    currency = (scenario.pay.currency if scenario.pay else "cny").lower()
+    rows = []
+    for state in states:
+        community = scenario.communities[state.index]
+        members, volunteers = state.mix.counts(scenario, community)
+        workers = state.full_level
+        pay = scenario.pay
+        rows.append({
+            "community": state.id, "mix": state.mix.label(), "grid_members": members,
+            "volunteers": volunteers, "recommended_workers": _int(workers),
+            f"cost_workers_{currency}_per_year": (pay.cost(workers) if pay is not None
+                                                  and workers is not None else np.nan),
+            f"cost_mix_{currency}_per_year": state.mix.cost(scenario, community),
+            f"cost_total_{currency}_per_year": (total_cost(scenario, state)
+                                                if workers is not None else np.nan),
+            "chosen": id(state) in picked})
+    return pd.DataFrame(rows)
 
 
 def decisions_table(states: Sequence[CommunityState], targets: TargetSet,
