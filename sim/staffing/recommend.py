@@ -127,7 +127,8 @@ def run_recommendation(loaded: LoadedScenario, targets: TargetSet, decision: Dec
             search = Search(loaded, targets, decision, seed, ex, folder, say)
             states = search.run()
             spec = loaded.scenario
-            rostered = plan_rosters(search, chosen(states, spec), say) if roster else None
+            picked = chosen(states, spec)
+            rostered = plan_rosters(search, picked, say) if roster else None
             say("assembling the tables")
             grids = grids_table(states, targets)
             levels = levels_table(states, targets)
@@ -140,7 +141,8 @@ def run_recommendation(loaded: LoadedScenario, targets: TargetSet, decision: Dec
                 simulations=search.simulations, reused=search.reused,
                 decisions=decisions_table(states, targets, decision),
                 max_replications=decision.cap, roster=rostered,
-                mixes=mixes_table(spec, states) if scenario_varies(spec) else pd.DataFrame())
+                mixes=mixes_table(spec, states) if scenario_varies(spec) else pd.DataFrame(),
+                calibration={s.id: (s.shares, s.mix) for s in picked if s.shares is not None})
             result.seconds = time.perf_counter() - started
             if folder is not None:
                 _publish(folder, result)

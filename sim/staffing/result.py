@@ -13,8 +13,10 @@ from sim.analysis.tables import with_ci
 from sim.scenario.loading import LoadedScenario
 from sim.scenario.policy import Target
 from sim.staffing.cost import cost_column
+from sim.staffing.mix import Mix
 from sim.staffing.roster import RosterResult
 from sim.staffing.targets import TargetSet
+from sim.staffing.workload import WorkerShare
 
 
 @dataclass
@@ -53,6 +55,9 @@ class RecommendResult:
     max_replications: int = 0
     roster: RosterResult | None = None
     mixes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    calibration: dict[str, tuple[WorkerShare, Mix]] = field(default_factory=dict, repr=False)
+    """Per community: the share of the work its workers carry (measured by the full model)
+    and its mix of roles, as recommended (in memory only: what sim.what_if starts from)."""
 
     @property
     def target_set(self) -> TargetSet:
