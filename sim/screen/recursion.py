@@ -336,25 +336,28 @@ def fifo_starts_staffed(
     on = staffing[None, :] > np.arange(servers)[:, None]  # (servers, slots)
     index = np.where(on, np.arange(slots), slots)
     next_on = np.minimum.accumulate(index[:, ::-1], axis=1)[:, ::-1]
-    next_on = np.concatenate([next_on, np.full((servers, 1), slots)], axis=1)
+    # when server k can next start work from slot h on: the slot's start if it works then (a
+    # time before the job is ready), the start of its next slot on duty, or never
+    open_at = np.where(next_on < slots, next_on * float(slot_min), np.inf)
+    open_at = np.concatenate([open_at, np.full((servers, 1), np.inf)], axis=1)
     free = np.full((a_pad.shape[0], servers), -np.inf)
     rows = np.arange(a_pad.shape[0])
     column = np.arange(servers)[None, :]
-    starts = np.empty(a_pad.shape)
-    chosen_by = np.empty(a_pad.shape, dtype=np.int64)
-    for j in range(a_pad.shape[1]):
-        ready = np.maximum(a_pad[:, j, None], free)
-        with np.errstate(invalid="ignore"):
-            slot = np.minimum(np.floor(ready / slot_min), slots)
-        slot = np.where(np.isfinite(slot), slot, slots).astype(np.int64)
-        opens = next_on[column, slot]
-        start = np.where(opens == slot, ready,
-                         np.where(opens >= slots, np.inf, opens * slot_min))
+    a_cols = np.ascontiguousarray(a_pad.T)
+    s_cols = np.ascontiguousarray(s_pad.T)
+    starts = np.empty(a_cols.shape)
+    chosen_by = np.empty(a_cols.shape, dtype=np.int64)
+    for j in range(a_cols.shape[0]):
+        ready = np.maximum(a_cols[j][:, None], free)
+        # (a division, exact at a slot's edge: work ready as a shift ends waits for the next)
+        slot = np.minimum(ready / slot_min, slots).astype(np.int64)  # beyond the last: never
+        start = np.maximum(ready, open_at[column, slot])
         k = start.argmin(axis=1)
         chosen = start[rows, k]
-        starts[:, j] = chosen
-        chosen_by[:, j] = k
-        free[rows, k] = chosen + s_pad[:, j]
+        starts[j] = chosen
+        chosen_by[j] = k
+        free[rows, k] = chosen + s_cols[j]
+    starts, chosen_by = starts.T, chosen_by.T
     out = [starts[r, :n].copy() for r, n in enumerate(lengths)]
     if servers_too:
         return out, [chosen_by[r, :n].copy() for r, n in enumerate(lengths)]

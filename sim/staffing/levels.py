@@ -58,6 +58,29 @@ class Draws:
     hours: WorkingHours | None  # the workers' shifts; None: always working
     scheduled_min: float  # one worker's working minutes in the observation window
     end_min: float  # the full model stops here; issues open then are not measured
+    keep: list[np.ndarray] | None = None  # each issue's keep uniform over its category's share
+
+    COLUMNS = ("occurred_min", "reported_min", "handling_min", "category", "travel_min",
+               "busy_min", "keep")
+
+    def fewer(self, factor: float) -> Draws:
+        """The issues kept at ``factor`` (< 1) times the demand: the same issues, fewer (each
+        kept while its keep uniform is below the factor)."""
+        assert self.keep is not None
+        masks = [u < factor for u in self.keep]
+        return replace(self, **{c: [v[m] for v, m in zip(getattr(self, c), masks, strict=True)]
+                                for c in self.COLUMNS})
+
+    def more(self, extra: Draws) -> Draws:
+        """These issues and ``extra``'s, in order of report."""
+        columns = {c: [] for c in self.COLUMNS}
+        for r in range(len(self.reported_min)):
+            order = np.argsort(np.concatenate([self.reported_min[r], extra.reported_min[r]]),
+                               kind="stable")
+            for c in self.COLUMNS:
+                columns[c].append(np.concatenate([getattr(self, c)[r],
+                                                  getattr(extra, c)[r]])[order])
+        return replace(self, **columns)
 
 
 def workers_calendar(plan: ModelPlan, community: int) -> tuple[WorkingHours | None, float]:
@@ -84,40 +107,51 @@ def draw_community(scenario: Scenario, plan: ModelPlan, community: int, seed: in
     1 by keeping fewer of the same issues, above 1 by adding issues of streams
     ``screen/more/...`` of their own.
     """
+    if demand < 1:
+        return draw_community(scenario, plan, community, seed, replications, shares).fewer(
+            demand)
+    base = _draws(scenario, plan, community, seed, replications, shares, "", 1.0)
+    if demand > 1:
+        return base.more(_draws(scenario, plan, community, seed, replications, shares,
+                                "screen/more/", demand - 1))
+    return base
+
+
+def _draws(scenario: Scenario, plan: ModelPlan, community: int, seed: int, replications: int,
+           shares: WorkerShare | None, prefix: str, rate: float) -> Draws:
+    """Issues of the community's sources at ``rate`` times their rates, from the streams with
+    ``prefix`` (none: the engine's), thinned to ``shares``."""
     role = scenario.staffing.community_workers
     takes = role.categories
     sources = [s for s in plan.sources if s.community == community
                and (takes == "all" or plan.categories[s.category] in takes)]
     shares = shares or WorkerShare.everything(len(plan.categories))
-    columns: list[list[np.ndarray]] = [[] for _ in range(6)]
+    columns: list[list[np.ndarray]] = [[] for _ in range(7)]
     for replication in range(replications):
         streams = Streams(seed, replication)
-        parts = []
-        for source in sources:
-            keep = shares.share[source.category]
-            parts.append(_source_issues(plan, source, streams, "", 1.0, keep * min(demand, 1)))
-            if demand > 1:
-                parts.append(_source_issues(plan, source, streams, "screen/more/", demand - 1,
-                                            keep))
-        o, r, s, k = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0)
-                      for i in range(4))
+        parts = [_source_issues(plan, source, streams, prefix, rate,
+                                shares.share[source.category]) for source in sources]
+        o, r, s, k, u = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0)
+                         for i in range(5))
         k = k.astype(np.int64)
         order = np.argsort(r, kind="stable")
-        o, r, s, k = o[order], r[order], s[order], k[order]
+        o, r, s, k, u = o[order], r[order], s[order], k[order], u[order]
         travel = shares.travel_min[k]
         for column, values in zip(columns, (o, r, s, k, travel,
-                                            s + travel + shares.back_min[k]), strict=True):
+                                            s + travel + shares.back_min[k], u), strict=True):
             column.append(values)
     hours, scheduled = workers_calendar(plan, community)
-    return Draws(plan.communities[community], *columns, hours, scheduled,
-                 plan.horizon_min + DRAIN_DAYS * MINUTES_PER_DAY)
+    *issues, keep = columns
+    return Draws(plan.communities[community], *issues, hours, scheduled,
+                 plan.horizon_min + DRAIN_DAYS * MINUTES_PER_DAY, keep)
 
 
 def _source_issues(plan: ModelPlan, source, streams: Streams, prefix: str, rate: float,
                    keep: float) -> tuple[np.ndarray, ...]:
-    """(occurred, reported, handling, category) of one source's issues at ``rate`` times its
-    rate, each kept with probability ``keep``. Without a prefix these are the engine's own
-    numbers (its first values of each stream, see block_iter)."""
+    """(occurred, reported, handling, category, keep uniform) of one source's issues at
+    ``rate`` times its rate, each kept with probability ``keep`` (its uniform, scaled by
+    ``keep``, is below 1). Without a prefix these are the engine's own numbers (its first
+    values of each stream, see block_iter)."""
     times = np.fromiter(
         source.curve.times(source.rate_per_min * rate,
                            streams(f"{prefix}arrivals/{source.stream}")), dtype=float)
@@ -127,10 +161,11 @@ def _source_issues(plan: ModelPlan, source, streams: Streams, prefix: str, rate:
     if source.report_delay is not None:
         delay = block_sampler(source.report_delay, streams(f"{prefix}report/{source.stream}"))
         reported = times + delay(times.size) * source.report_factor
-    if keep < 1:
-        kept = streams(f"screen/keep/{prefix}{source.stream}").random(times.size) < keep
-        times, reported, handling = times[kept], reported[kept], handling[kept]
-    return times, reported, handling, np.full(times.size, source.category, dtype=float)
+    uniform = streams(f"screen/keep/{prefix}{source.stream}").random(times.size)
+    scaled = uniform / keep if keep > 0 else np.full(times.size, np.inf)
+    kept = scaled < 1
+    return (times[kept], reported[kept], handling[kept],
+            np.full(int(kept.sum()), source.category, dtype=float), scaled[kept])
 
 
 def screen_level(draws: Draws, servers: int, targets: TargetSet) -> pd.DataFrame:
@@ -204,7 +239,8 @@ def screen_community(
     )
     by_demand: dict[float, int | None] = {}
     for factor, low in demands:
-        scaled = draw_community(scenario, plan, community, seed, replications, shares, factor)
+        scaled = draws.fewer(factor) if factor < 1 else draws.more(_draws(
+            scenario, plan, community, seed, replications, shares, "screen/more/", factor - 1))
 
         def scaled_meets(servers: int, scaled: Draws = scaled) -> bool:
             values = screen_level(scaled, servers, targets).drop(columns="replication")

@@ -130,6 +130,7 @@ def run_recommendation(loaded: LoadedScenario, targets: TargetSet, decision: Dec
             picked = chosen(states, spec)
             rostered = plan_rosters(search, picked, say) if roster else None
             say("assembling the tables")
+            tables_started = time.perf_counter()
             grids = grids_table(states, targets)
             levels = levels_table(states, targets)
             result = RecommendResult(
@@ -144,8 +145,9 @@ def run_recommendation(loaded: LoadedScenario, targets: TargetSet, decision: Dec
                 mixes=mixes_table(spec, states) if scenario_varies(spec) else pd.DataFrame(),
                 calibration={s.id: (s.shares, s.mix) for s in picked if s.shares is not None})
             result.seconds = time.perf_counter() - started
+            result.stages = search.stages
             if folder is not None:
-                _publish(folder, result)
+                _publish(folder, result, tables_started)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -170,12 +172,14 @@ def _open(loaded: LoadedScenario, targets: TargetSet, decision: Decision, seed: 
               **ex.describe()})
 
 
-def _publish(folder: ResultFolder, result: RecommendResult) -> None:
-    """Write the tables and the report, ``recommendation.csv`` last."""
+def _publish(folder: ResultFolder, result: RecommendResult, tables_started: float) -> None:
+    """Write the tables and the report, ``recommendation.csv`` last; the manifest records the
+    wall seconds of each step (``stages``)."""
     from sim.staffing.report import recommendation_report
 
     result.manifest = {**folder.manifest, "finished": now_text()}
     page = recommendation_report(result)
+    result.stages["tables and report"] = time.perf_counter() - tables_started
     tables = {RECOMMENDATION_CSV: result.table, LEVELS_CSV: result.levels,
               DECISIONS_CSV: result.decisions}
     if not result.mixes.empty:
@@ -190,7 +194,7 @@ def _publish(folder: ResultFolder, result: RecommendResult) -> None:
         tables, marker=RECOMMENDATION_CSV,
         others={REPORT_HTML: lambda p: p.write_text(page, encoding="utf-8")},
         seconds=round(result.seconds, 2), simulations=result.simulations,
-        reused=result.reused)
+        reused=result.reused, stages={k: round(v, 2) for k, v in result.stages.items()})
     result.manifest = folder.manifest
 
 

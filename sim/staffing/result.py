@@ -55,6 +55,8 @@ class RecommendResult:
     max_replications: int = 0
     roster: RosterResult | None = None
     mixes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    stages: dict[str, float] = field(default_factory=dict, repr=False)
+    """Wall seconds of each step, by the engine it runs (also in the manifest)."""
     calibration: dict[str, tuple[WorkerShare, Mix]] = field(default_factory=dict, repr=False)
     """Per community: the share of the work its workers carry (measured by the full model)
     and its mix of roles, as recommended (in memory only: what sim.what_if starts from)."""

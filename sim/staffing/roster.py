@@ -61,27 +61,16 @@ def plan_rosters(search: Search, states: Sequence[CommunityState], say: Callable
     decision = search.decision
     say(f"requirement: the iterative staffing algorithm on the screen, {decision.replications} "
         "replications, every hour of the week")
-    requirements = _requirements(search, states, search.executor)
+    with search.timed("requirement: iterative staffing on the screen"):
+        requirements = _requirements(search, states, search.executor)
     notes: dict[str, list[str]] = {s.id: [] for s in states}
     say(f"roster: least-cost weeks of shifts ({len(weeks)} allowed weeks), HiGHS")
     rosters: dict[str, Roster] = {}
-    for state in states:
-        requirement = requirements.get(state.id)
-        if requirement is None:
-            notes[state.id].append("no response target on the community workers' work: no "
-                                   "hour-by-hour requirement")
-            continue
-        if not requirement.converged:
-            notes[state.id].append("the staffing iteration did not settle; the larger of its "
-                                   "last two steps is taken")
-        roster = cheapest(state.id, requirement.week, shifts, weeks)
-        if roster.uncovered_hours:
-            notes[state.id].append(f"{len(roster.uncovered_hours)} hour(s) of the week need "
-                                   "workers but no shift pattern covers them")
-        if roster.workers > 0:
-            rosters[state.id] = roster
+    with search.timed("roster: integer program (HiGHS)"):
+        _cover(states, requirements, shifts, weeks, rosters, notes)
     say("full model with the rosters")
-    check = _check(search, states, rosters, shifts, decision)
+    with search.timed("roster check: full model"):
+        check = _check(search, states, rosters, shifts, decision)
     currency = spec.pay.currency if spec.pay is not None else "cny"
     requirement_rows = []
     for state in states:
@@ -99,6 +88,26 @@ def plan_rosters(search: Search, states: Sequence[CommunityState], say: Callable
         pd.concat(roster_rows, ignore_index=True) if roster_rows else
         pd.DataFrame(columns=["community", "shift", "workers"]),
         check, notes)
+
+
+def _cover(states: Sequence[CommunityState], requirements: dict[str, Requirement], shifts,
+           weeks, rosters: dict[str, Roster], notes: dict[str, list[str]]) -> None:
+    """The least-cost roster of each community with a requirement (into ``rosters``)."""
+    for state in states:
+        requirement = requirements.get(state.id)
+        if requirement is None:
+            notes[state.id].append("no response target on the community workers' work: no "
+                                   "hour-by-hour requirement")
+            continue
+        if not requirement.converged:
+            notes[state.id].append("the staffing iteration did not settle; the larger of its "
+                                   "last two steps is taken")
+        roster = cheapest(state.id, requirement.week, shifts, weeks)
+        if roster.uncovered_hours:
+            notes[state.id].append(f"{len(roster.uncovered_hours)} hour(s) of the week need "
+                                   "workers but no shift pattern covers them")
+        if roster.workers > 0:
+            rosters[state.id] = roster
 
 
 def _requirements(search: Search, states: Sequence[CommunityState], executor: Executor

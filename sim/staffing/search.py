@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -146,6 +148,7 @@ class Search:
         self.say = say
         self.simulations = 0  # full-model replications run by this search
         self.reused = 0  # ... taken from the folder instead
+        self.stages: dict[str, float] = {}  # wall seconds of each step, by its engine
         self._runs: dict[str, pd.DataFrame] = {}  # this session's evaluations, by part name
         spec = loaded.scenario
         loads = [PooledLoad.of(spec, c) for c in spec.communities]
@@ -196,12 +199,25 @@ class Search:
     def run(self) -> list[CommunityState]:
         """Search every community; returns the states, each with its ``full_level``."""
         self._reachable()
-        self._calibrate()
-        self._analytic()
-        self._screen()
+        with self.timed("calibration: full model"):
+            self._calibrate()
+        with self.timed("analytic: Erlang C"):
+            self._analytic()
+        with self.timed("screen: FIFO recursion"):
+            self._screen()
         self._start()
-        self._verify()
+        with self.timed("verification: full model"):
+            self._verify()
         return self.states
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Add the wall time of the block to ``stages[stage]``."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[stage] = self.stages.get(stage, 0.0) + time.perf_counter() - started
 
     # -- the tiers
 
