@@ -28,7 +28,7 @@ from sim.staffing.levels import WorkerShifts, run_task
 from sim.staffing.requirement import HOURS, Requirement, community_requirement
 from sim.staffing.search import CommunityState, Search, with_levels
 from sim.staffing.shifts import Roster, cheapest, tours
-from sim.staffing.tables import interval_of
+from sim.staffing.tables import setting_table
 from sim.staffing.targets import TargetSet
 from sim.staffing.workload import WorkerShare
 
@@ -177,15 +177,5 @@ def _check(search: Search, states: Sequence[CommunityState], rosters: dict[str, 
         search.simulations += 1
         frames[int(name.rsplit("-r", 1)[1])] = frame
     every = pd.concat([frames[r] for r in sorted(frames)], ignore_index=True)
-    rows = []
-    targets = search.targets
-    for cid in rosters:
-        mine = every[(every["community"] == cid) & (every["grid"] == "")]
-        row: dict[str, object] = {"community": cid, "workers": rosters[cid].workers,
-                                  "replications": len(mine),
-                                  "verdict": decision.verdict(mine, targets)}
-        for key in targets.keys:
-            mean, low, high, _ = interval_of(mine[key].to_numpy(float))
-            row[key], row[f"{key}_ci_low"], row[f"{key}_ci_high"] = mean, low, high
-        rows.append(row)
-    return pd.DataFrame(rows)
+    return setting_table(every, {cid: r.workers for cid, r in rosters.items()},
+                         search.targets, decision)

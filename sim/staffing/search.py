@@ -116,10 +116,6 @@ class CommunityState:
         frame = self.full_frame(workers)
         return frame[frame["grid"] == ""]
 
-    def full_means(self, workers: int) -> dict[str, float]:
-        frame = self.community_frame(workers)
-        return frame.drop(columns=["community", "grid"]).mean().to_dict()
-
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)

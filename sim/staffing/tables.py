@@ -277,6 +277,23 @@ def _int(value: int | None) -> object:
     return pd.NA if value is None else int(value)
 
 
+def setting_table(runs: pd.DataFrame, workers: dict[str, int], targets: TargetSet,
+                  decision: Decision) -> pd.DataFrame:
+    """The full model at one setting of the whole scenario (``runs``: its replications' rows),
+    per community: workers, replications, decision, each target's mean and 95% interval."""
+    rows = []
+    for cid, count in workers.items():
+        mine = runs[(runs["community"] == cid) & (runs["grid"] == "")]
+        row: dict[str, object] = {"community": cid, "workers": count,
+                                  "replications": len(mine),
+                                  "verdict": decision.verdict(mine, targets)}
+        for key in targets.keys:
+            mean, low, high, _ = interval_of(mine[key].to_numpy(float))
+            row[key], row[f"{key}_ci_low"], row[f"{key}_ci_high"] = mean, low, high
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def scenario_varies(scenario: Scenario) -> bool:
     """Whether the scenario lets a recommendation vary roles besides community workers."""
     staffing = scenario.staffing

@@ -26,7 +26,7 @@ from sim.staffing.levels import Draws, draw_community, run_task, screen_level
 from sim.staffing.mix import Mix
 from sim.staffing.result import RecommendResult
 from sim.staffing.search import with_levels
-from sim.staffing.tables import interval_of
+from sim.staffing.tables import setting_table
 from sim.staffing.targets import TargetSet
 from sim.staffing.workload import WorkerShare
 
@@ -116,18 +116,8 @@ class WhatIf:
         with open_executor(executor) as ex:
             frames = [frame for _, (_, frame) in ex.imap(run_task, tasks)]
         every = pd.concat(frames, ignore_index=True)
-        decision = Decision(n, n)
-        rows = []
-        for cid, (count, _) in vector.items():
-            mine = every[(every["community"] == cid) & (every["grid"] == "")]
-            row: dict[str, object] = {"community": cid, "workers": count,
-                                      "replications": len(mine),
-                                      "verdict": decision.verdict(mine, self.targets)}
-            for key in self.targets.keys:
-                mean, low, high, _ = interval_of(mine[key].to_numpy(float))
-                row[key], row[f"{key}_ci_low"], row[f"{key}_ci_high"] = mean, low, high
-            rows.append(row)
-        return pd.DataFrame(rows)
+        return setting_table(every, {cid: w for cid, (w, _) in vector.items()}, self.targets,
+                             Decision(n, n))
 
 
 def what_if(result: RecommendResult, replications: int = SCREEN_REPLICATIONS) -> WhatIf:
