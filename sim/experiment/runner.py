@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.statistics import HalfWidthTarget, next_total, select, summarise
-from sim.errors import OptionError
+from sim.errors import OptionError, UnstableScenarioError
 from sim.experiment.executors import Executor, WorkerError
 from sim.experiment.options import Execution, Output
 from sim.experiment.progress import in_notebook, progress_bar
@@ -80,6 +80,8 @@ class RunResult:
     target: HalfWidthTarget | None = None
     target_met: bool | None = None
     half_width_achieved: float | None = None
+    unstable: tuple[str, ...] = ()
+    """The capacity problems of a scenario run with ``allow_unstable`` (empty: stable)."""
 
     @property
     def n_replications(self) -> int:
@@ -182,9 +184,15 @@ def simulate_members(
         member.reload()
 
 
-def resolve(scenario: str | Path | LoadedScenario) -> LoadedScenario:
-    """Accept a path or an already loaded scenario."""
-    return scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+def resolve(scenario: str | Path | LoadedScenario, allow_unstable: bool = False
+            ) -> LoadedScenario:
+    """Accept a path or an already loaded scenario; an unstable one (demand above capacity,
+    :attr:`LoadedScenario.unstable`) only with ``allow_unstable``."""
+    if not isinstance(scenario, LoadedScenario):
+        return load_scenario(scenario, allow_unstable=allow_unstable)
+    if scenario.unstable and not allow_unstable:
+        raise UnstableScenarioError(list(scenario.unstable))
+    return scenario
 
 
 def default_command(function: str, *args: Any, **kwargs: Any) -> str:
@@ -213,6 +221,7 @@ def run(
     until_half_width: HalfWidthTarget | tuple[Any, ...] | str | None = None,
     max_replications: int | None = None,
     command: str | None = None,
+    allow_unstable: bool = False,
 ) -> RunResult:
     """Simulate ``replications`` of a scenario and summarise them with 95% CIs.
 
@@ -229,9 +238,13 @@ def run(
     ``executor`` is ``serial``, ``process`` (default; ``workers`` processes, default all cores)
     or ``dask`` (``scheduler`` address, default a local cluster). Every executor gives the same
     numbers for the same seed.
+
+    A scenario whose demand outgrows its capacity (the backlog would grow without bound) is
+    refused unless ``allow_unstable``; then it runs, and the manifest's ``unstable`` and the
+    result's ``unstable`` name the problems.
     """
     started = time.perf_counter()
-    loaded = resolve(scenario)
+    loaded = resolve(scenario, allow_unstable)
     n, seed = defaults(loaded, replications, seed)
     stopping = Stopping.of(as_target(until_half_width, loaded), max_replications, n)
     execution = Execution(executor, workers, scheduler, progress)
@@ -242,8 +255,11 @@ def run(
         if output.save:
             path = output.out or _resumed(RunFolder.unfinished(loaded, seed, records)) \
                 or default_folder(loaded.name)
+            extra = stopping.request(n)
+            if loaded.unstable:  # run as asked (allow_unstable): the manifest says so
+                extra["unstable"] = list(loaded.unstable)
             member.folder = RunFolder.open(path, loaded, seed, records, output.command,
-                                           stopping.request(n), ex.describe())
+                                           extra, ex.describe())
         with guarded([member.folder], INTERRUPTING):
             n = replicate(member, n, seed, ex, execution.progress, records, stopping)
             table = member.table(n)
@@ -255,7 +271,8 @@ def run(
                      member.folder.path if member.folder else None,
                      _all_records(member, n) if records else None,
                      time.perf_counter() - started, stopping.target,
-                     outcome.get("target_met"), outcome.get("half_width_achieved"))
+                     outcome.get("target_met"), outcome.get("half_width_achieved"),
+                     unstable=loaded.unstable)
 
 
 def defaults(loaded: LoadedScenario, replications: int | None, seed: int | None
