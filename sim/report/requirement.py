@@ -1,13 +1,14 @@
 """The hour-by-hour requirement against what a roster covers, one panel per community.
 
 Input is requirement.csv's layout: ``community``, ``day`` (mon..sun), ``hour`` (0..23),
-``required`` and ``covered`` (workers on duty). Labels are code names (ASCII), as in
-:mod:`sim.report.plots`.
+``required`` and ``covered`` (workers on duty). Panel titles are the ``community`` values;
+``labels`` and ``days`` give the legend and the day ticks in the report's language.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,8 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def requirement_chart(table: pd.DataFrame, title: str = "workers on duty, hour by hour",
-                      columns: int = 2) -> Figure:
+                      columns: int = 2, labels: Mapping[str, str] | None = None,
+                      days: Sequence[str] = DAYS) -> Figure:
     """Steps of the workers required and covered over the 168 hours of the week."""
     communities = list(dict.fromkeys(table["community"]))
     n = max(len(communities), 1)
@@ -41,9 +43,9 @@ def requirement_chart(table: pd.DataFrame, title: str = "workers on duty, hour b
             if column in rows:
                 y = rows[column].to_numpy(float)[order]
                 ax.step(x, np.append(y, y[-1]), where="post", color=colour, ls=style, lw=1.2,
-                        label=column)
+                        label=(labels or {}).get(column, column))
         ax.set_xlim(0, 168)
-        ax.set_xticks([24 * d + 12 for d in range(7)], DAYS, fontsize=8)
+        ax.set_xticks([24 * d + 12 for d in range(7)], list(days), fontsize=8)
         for d in range(1, 7):
             ax.axvline(24 * d, color="#cccccc", lw=0.6)
         ax.set_title(str(community), fontsize=10)

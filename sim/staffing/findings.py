@@ -15,6 +15,7 @@ import pandas as pd
 from sim.report.html import Report
 from sim.report.i18n import Texts, register
 from sim.report.names import Names
+from sim.scenario.governance import WEEKDAYS as DAYS
 from sim.staffing.agreement import describe, partings
 
 if TYPE_CHECKING:
@@ -188,12 +189,39 @@ def roster_section(report: Report, result: RecommendResult, t: Texts) -> None:
     report.table(pd.DataFrame(rows), table_id="roster-summary",
                  caption=t("staffing.roster.caption"))
     if not rostered.roster.empty:
-        report.table(rostered.roster, table_id="roster", caption=t("staffing.roster.shifts"),
-                     digits=1)
-        report.figure(requirement_chart(required), caption=t("staffing.roster.plot"))
+        report.table(_shown_roster(result, names), table_id="roster",
+                     caption=t("staffing.roster.shifts"), digits=1)
+        shown = required.assign(community=[names.community(str(c))
+                                           for c in required["community"]])
+        report.figure(requirement_chart(
+            shown, title=t("staffing.roster.chart_title"),
+            labels={"required": t("staffing.roster.required"),
+                    "covered": t("staffing.roster.covered")},
+            days=[t(f"day.{d}") for d in DAYS]), caption=t("staffing.roster.plot"))
     for community, notes in rostered.notes.items():
         for note in notes:
             report.paragraph(f"{names.community(community)}: {note}", note=True)
+
+
+def _shown_roster(result: RecommendResult, names: Names) -> pd.DataFrame:
+    """roster.csv for people: community and shift names, days and columns in the language."""
+    t = names.t
+    assert result.roster is not None
+    shifts = result.scenario.scenario.shifts
+    patterns = {} if shifts is None else {code: p.name or code
+                                          for code, p in shifts.patterns.items()}
+    roster = result.roster.roster
+    shown = pd.DataFrame({
+        t("staffing.column.community"): [names.community(str(c)) for c in roster["community"]],
+        t("staffing.column.workers"): roster["workers"],
+    })
+    for day in DAYS:
+        shown[t(f"day.{day}")] = ["-" if pd.isna(v) or v == "-" else patterns.get(str(v), str(v))
+                                  for v in roster[day]]
+    shown[t("staffing.column.paid_hours_week")] = roster["paid_hours_per_week"]
+    for column in [c for c in roster.columns if c.startswith("cost_")]:
+        shown[t("staffing.column.roster_cost")] = roster[column]
+    return shown
 
 
 def mix_section(report: Report, result: RecommendResult, t: Texts) -> None:
@@ -326,6 +354,18 @@ register({
         "en": "Workers needed on duty hour by hour (solid) and covered by the roster (dashed), "
               "Monday to Sunday"},
     "staffing.column.peak": {"zh": "高峰需求", "en": "peak hour"},
+    "staffing.column.workers": {"zh": "人数", "en": "workers"},
+    "staffing.column.paid_hours_week": {"zh": "每周计薪工时", "en": "paid hours a week"},
+    "staffing.roster.chart_title": {"zh": "逐小时在岗人数", "en": "Workers on duty, hour by hour"},
+    "staffing.roster.required": {"zh": "需要", "en": "required"},
+    "staffing.roster.covered": {"zh": "排班覆盖", "en": "covered"},
+    "day.mon": {"zh": "周一", "en": "Mon"},
+    "day.tue": {"zh": "周二", "en": "Tue"},
+    "day.wed": {"zh": "周三", "en": "Wed"},
+    "day.thu": {"zh": "周四", "en": "Thu"},
+    "day.fri": {"zh": "周五", "en": "Fri"},
+    "day.sat": {"zh": "周六", "en": "Sat"},
+    "day.sun": {"zh": "周日", "en": "Sun"},
     "staffing.column.roster_workers": {"zh": "排班人数", "en": "roster workers"},
     "staffing.column.roster_cost": {"zh": "班次成本/年", "en": "shift cost a year"},
     "staffing.column.roster_check": {"zh": "完整模型检验", "en": "full-model check"},

@@ -93,6 +93,10 @@ register_texts({
                           "en": "Every grid meets the targets at the recommended level."},
     "staffing.grids_missing": {"zh": "均值未达到目标的网格",
                                "en": "Grids whose mean share misses a target"},
+    "staffing.grids_missing_rule": {"zh": "按现行标准未达标的网格",
+                                    "en": "grids missing under the rule"},
+    "staffing.grids_missing_recommended": {"zh": "按建议人数未达标的网格",
+                                           "en": "grids missing as recommended"},
     "staffing.assumptions": {"zh": "假设", "en": "Assumptions"},
     "staffing.notes": {"zh": "说明", "en": "Notes"},
     "staffing.all_columns": {"zh": "recommendation.csv 的全部列",
@@ -328,8 +332,18 @@ def _grids(report: Report, result: RecommendResult, names: Names) -> None:
     elif missing.empty:
         report.paragraph(t("staffing.grids_ok"))
     else:
-        report.table(missing[["community", "grids_missing_rule", "grids_missing_recommended"]],
-                     caption=t("staffing.grids_missing"))
+        def grid_names(codes: object) -> str:
+            listed = [c for c in str(codes).split("; ") if c]
+            return names.join([names.grid(c) for c in listed], limit=12) if listed else "-"
+
+        report.table(pd.DataFrame({
+            t("staffing.column.community"): [names.community(str(c))
+                                             for c in missing["community"]],
+            t("staffing.grids_missing_rule"): [
+                grid_names(v) for v in missing["grids_missing_rule"]],
+            t("staffing.grids_missing_recommended"): [
+                grid_names(v) for v in missing["grids_missing_recommended"]],
+        }), caption=t("staffing.grids_missing"))
 
 
 def recommend_text(result: RecommendResult, lang: str | None = None,
