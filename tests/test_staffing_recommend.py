@@ -254,7 +254,7 @@ def test_unattainable_resolution_target_is_reported():
     result = sim.recommend(loaded, replications=2, save=False, executor="serial")
     row = result.table.set_index("community").loc["c"]
     assert pd.isna(row["recommended_workers"])
-    assert "unattainable" in row["notes"]
+    assert "无法达到" in row["notes"]  # the notes speak the scenario's language (zh)
 
 
 def test_overloaded_rule_is_a_finding_and_the_search_starts_stable():
@@ -279,7 +279,9 @@ def test_overloaded_rule_is_a_finding_and_the_search_starts_stable():
         row = table.loc[cid]
         assert not row["rule_stable"] and row["utilisation_rule"] == pytest.approx(
             utilisation, abs=0.005)
-        assert row["stable_minimum_workers"] == 3 and "staffing rule overloaded" in row["notes"]
+        assert row["stable_minimum_workers"] == 3
+        assert "现行标准的 2 名工作者超负荷" in row["notes"]
+        assert f"{utilisation:.0%}" in row["notes"]
         assert row["overload_categories_rule"] == "public_service"
     for cid, row in table.drop("all").iterrows():
         rec = row["recommended_workers"]
@@ -297,3 +299,16 @@ def test_overloaded_rule_is_a_finding_and_the_search_starts_stable():
     assert "北关社区：按规则配 2 名社区工作者，利用率 101%" in page_zh
     assert "西关社区 (xiguan): the capacity check passes, but in the full model" in page_en
 
+
+
+def test_notes_in_either_language():
+    """A note is a code and its figures; its words come from the zh/en table."""
+    from sim.report.i18n import Texts
+    from sim.staffing.notes import note, words
+
+    notes = [note("unstable_estimated", level="below", workers=1), note("no_level", workers=9)]
+    assert words(notes, Texts("en")) == (
+        "below level 1 is unstable (estimated from the calibrated load: utilisation >= 100%); "
+        "no level up to 9 workers meets the targets")
+    assert words(notes, Texts("zh")) == (
+        "少一名时（1 名）不稳定（按校准后的负荷估计：忙碌率 ≥ 100%）；至多 9 名时仍无法达到目标")

@@ -23,8 +23,11 @@ import pandas as pd
 from sim.errors import OptionError
 from sim.experiment.executors import Executor
 from sim.model.measures import DRAIN_DAYS
+from sim.report.folders import scenario_language
+from sim.report.i18n import Texts
 from sim.staffing.decide import Decision
 from sim.staffing.levels import WorkerShifts, run_task
+from sim.staffing.notes import note, words
 from sim.staffing.requirement import HOURS, Requirement, community_requirement
 from sim.staffing.search import CommunityState, Search, with_levels
 from sim.staffing.shifts import Roster, cheapest, tours
@@ -67,7 +70,8 @@ def plan_rosters(search: Search, states: Sequence[CommunityState], say: Callable
     say(f"roster: least-cost weeks of shifts ({len(weeks)} allowed weeks), HiGHS")
     rosters: dict[str, Roster] = {}
     with search.timed("roster: integer program (HiGHS)"):
-        _cover(states, requirements, shifts, weeks, rosters, notes)
+        _cover(states, requirements, shifts, weeks, rosters, notes,
+               Texts(scenario_language(spec, "")))
     say("full model with the rosters")
     with search.timed("roster check: full model"):
         check = _check(search, states, rosters, shifts, decision)
@@ -91,21 +95,20 @@ def plan_rosters(search: Search, states: Sequence[CommunityState], say: Callable
 
 
 def _cover(states: Sequence[CommunityState], requirements: dict[str, Requirement], shifts,
-           weeks, rosters: dict[str, Roster], notes: dict[str, list[str]]) -> None:
-    """The least-cost roster of each community with a requirement (into ``rosters``)."""
+           weeks, rosters: dict[str, Roster], notes: dict[str, list[str]], t: Texts) -> None:
+    """The least-cost roster of each community with a requirement (into ``rosters``), what
+    stands in the way in ``notes`` (in ``t``'s language)."""
     for state in states:
         requirement = requirements.get(state.id)
         if requirement is None:
-            notes[state.id].append("no response target on the community workers' work: no "
-                                   "hour-by-hour requirement")
+            notes[state.id].append(words([note("no_response_target")], t))
             continue
         if not requirement.converged:
-            notes[state.id].append("the staffing iteration did not settle; the larger of its "
-                                   "last two steps is taken")
+            notes[state.id].append(words([note("requirement_unsettled")], t))
         roster = cheapest(state.id, requirement.week, shifts, weeks)
         if roster.uncovered_hours:
-            notes[state.id].append(f"{len(roster.uncovered_hours)} hour(s) of the week need "
-                                   "workers but no shift pattern covers them")
+            notes[state.id].append(words([note("uncovered_hours",
+                                                hours=len(roster.uncovered_hours))], t))
         if roster.workers > 0:
             rosters[state.id] = roster
 

@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -47,6 +48,7 @@ from sim.staffing.analytic import PooledLoad, analytic_workers, attainable
 from sim.staffing.decide import MEETS, MISSES, UNDECIDED, Decision
 from sim.staffing.levels import ScreenAnswer, run_task, search_ceilings
 from sim.staffing.mix import Mix, mixes
+from sim.staffing.notes import Note, note
 from sim.staffing.targets import TargetSet
 from sim.staffing.workload import WorkerShare
 
@@ -83,7 +85,7 @@ class CommunityState:
     full_level: int | None = None  # the full model's level: while searching, then its answer
     analytic_by_demand: dict[float, int | None] = field(default_factory=dict)
     screen_by_demand: dict[float, int | None] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     screen_values: pd.DataFrame | None = None  # per replication and level (column workers)
     full_values: dict[int, dict[int, pd.DataFrame]] = field(default_factory=dict)
     """workers -> replication -> the full model's rows (community and its grids)."""
@@ -116,9 +118,11 @@ class CommunityState:
         frame = self.full_frame(workers)
         return frame[frame["grid"] == ""]
 
-    def note(self, text: str) -> None:
-        if text not in self.notes:
-            self.notes.append(text)
+    def note(self, code: str, **fields: Any) -> None:
+        """Note ``code`` (:mod:`sim.staffing.notes`) with its figures, once."""
+        made = note(code, **fields)
+        if made not in self.notes:
+            self.notes.append(made)
 
 
 def part_name(vector: Vector, replication: int) -> str:
@@ -223,11 +227,13 @@ class Search:
             short = {k: v for k, v in best.items() if v < (self.targets.goal(k) or (0, ""))[0]}
             state.reachable = not short
             for key, value in short.items():
-                state.note(f"{key} unattainable: handling alone meets it for only {value:.1%}")
+                state.note("unattainable", target=key, share=f"{value:.1%}")
             for_rule = state.overload
             if for_rule is not None:
-                state.note(f"staffing rule overloaded: {state.rule} workers; "
-                           f"{for_rule.message(self._community(state))}")
+                state.note("rule_overloaded", workers=state.rule, needed=f"{for_rule.load:.2f}",
+                           available=f"{for_rule.capacity:.2f}",
+                           utilisation=(f"{for_rule.load / for_rule.capacity:.0%}"
+                                        if for_rule.capacity else "∞"))
 
     def _community(self, state: CommunityState):
         return self.loaded.scenario.communities[state.index]
@@ -345,7 +351,7 @@ class Search:
             return False
         if here != MEETS:
             if c >= state.maximum:
-                state.note(f"no level up to {state.maximum} workers meets the targets")
+                state.note("no_level", workers=state.maximum)
                 state.full_level = None
                 return False
             state.full_level = c + 1
@@ -369,7 +375,7 @@ class Search:
             self._free_riders(searching, needs, round_ == 1)
             self._evaluate([], needs, f"round {round_}")
         for state in searching:
-            state.note(f"the full model did not settle in {MAX_ROUNDS} rounds")
+            state.note("unsettled", rounds=MAX_ROUNDS)
 
     def _free_riders(self, searching: list[CommunityState],
                      needs: dict[str, list[tuple[int, int]]], first_round: bool) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.statistics import t_interval
+from sim.report.folders import scenario_language
 from sim.report.i18n import Texts
 from sim.scenario.policy import describe_calendar
 from sim.scenario.schema import Scenario
@@ -17,6 +18,7 @@ from sim.staffing.agreement import describe, partings
 from sim.staffing.analytic import analytic_values
 from sim.staffing.cost import cost_column, describe_pay, staffing_costs
 from sim.staffing.decide import MEETS, MISSES, UNDECIDED, Decision, clopper_pearson, met_years
+from sim.staffing.notes import words
 from sim.staffing.search import DEMANDS, CommunityState
 from sim.staffing.targets import UTILISATION, TargetSet
 
@@ -166,9 +168,8 @@ def _row(scenario: Scenario, state: CommunityState, targets: TargetSet, grids: p
             row[f"{key}_{which}_ci_high"] = high
         row[f"meets_{which}"] = verdict == MEETS
         if unstable and c is not None:
-            how = ("by the capacity check" if c < state.proven_minimum
-                   else "estimated from the calibrated load")
-            state.note(f"{which} level {c} is unstable ({how}: utilisation >= 100%)")
+            state.note("unstable_proven" if c < state.proven_minimum else "unstable_estimated",
+                       level=which, workers=c)
     overload = state.overload
     if overload is not None:  # the capacity check's proof (the rule's level is not simulated)
         row["utilisation_rule"] = overload.load / overload.capacity
@@ -185,7 +186,7 @@ def _row(scenario: Scenario, state: CommunityState, targets: TargetSet, grids: p
     row["methods_agree"] = bool(plausible) and all(
         v in plausible for v in (state.analytic, state.screen))
     row["disagreement"] = ""  # filled from the levels table
-    row["notes"] = "; ".join(state.notes)
+    row["notes"] = words(state.notes, Texts(scenario_language(scenario, "")))
     if scenario_varies(scenario):
         community = scenario.communities[state.index]
         members, volunteers = state.mix.counts(scenario, community)
