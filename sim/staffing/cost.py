@@ -31,25 +31,3 @@ def staffing_costs(pay: PayTable | None, levels: Mapping[str, Mapping[str, int |
             row[cost_column(pay, name)] = value
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def describe_pay(pay: PayTable) -> list[str]:
-    """The pay table's assumptions and rules in plain words, for reports."""
-    lines = list(pay.assumptions)
-    roster = ", ".join(f"{p.post} grade {p.grade} ({pay.annual_cost(p):,.0f} {pay.currency})"
-                       for p in pay.roster)
-    added = pay.added_worker
-    lines.append(
-        f"A worker costs (post pay + grade pay) x {pay.months_per_year:g} months x "
-        f"(1 + {pay.on_cost_share:.0%} employer on-cost)."
-    )
-    if roster:
-        lines.append(f"A community's first workers are, in order: {roster}.")
-    lines.append(
-        f"Every further worker is a {added.post} worker at grade {added.grade} "
-        f"({pay.annual_cost(added):,.0f} {pay.currency} a year); with fewer workers the roster "
-        "is cut from the end."
-    )
-    if pay.placeholder:
-        lines.append("PLACEHOLDER figures: replace the pay table with local figures before use.")
-    return lines

@@ -25,12 +25,12 @@ from sim.files.folder import default_folder, now_text
 from sim.files.results import ResultFolder
 from sim.scenario.loading import LoadedScenario
 from sim.scenario.policy import Target
+from sim.staffing.assumptions import assumptions
 from sim.staffing.decide import Decision
 from sim.staffing.result import RecommendResult
 from sim.staffing.roster import plan_rosters
 from sim.staffing.search import Search
 from sim.staffing.tables import (
-    assumptions,
     chosen,
     decisions_table,
     grids_table,

@@ -28,6 +28,7 @@ from sim.report.names import Names
 from sim.report.terminal import render, terminal_width, wrap
 from sim.scenario.loading import load_scenario
 from sim.scenario.policy import Target
+from sim.staffing.assumptions import assumptions
 from sim.staffing.cost import cost_column
 from sim.staffing.decide import Decision
 from sim.staffing.findings import (
@@ -41,7 +42,6 @@ from sim.staffing.findings import (
 )
 from sim.staffing.result import RecommendResult
 from sim.staffing.roster import RosterResult
-from sim.staffing.tables import assumptions
 
 register_texts({
     "staffing.subtitle": {
@@ -269,7 +269,10 @@ def recommendation_report(result: RecommendResult, lang: str | None = None) -> s
     _plots(report, result, names)
     _grids(report, result, names)
     report.heading(t("staffing.assumptions"))
-    report.items(result.assumptions)
+    report.items(assumptions(spec, result.target_set,
+                             Decision(result.replications,
+                                      result.max_replications or result.replications),
+                             result.seed, t))
     sections.provenance_section(report, result.manifest, t, {
         t("fact.seconds"): f"{result.seconds:.1f}",
         t("fact.simulations"): t("staffing.runs", run=result.simulations,

@@ -12,11 +12,10 @@ import pandas as pd
 from sim.analysis.statistics import t_interval
 from sim.report.folders import scenario_language
 from sim.report.i18n import Texts
-from sim.scenario.policy import describe_calendar
 from sim.scenario.schema import Scenario
 from sim.staffing.agreement import describe, partings
 from sim.staffing.analytic import analytic_values
-from sim.staffing.cost import cost_column, describe_pay, staffing_costs
+from sim.staffing.cost import cost_column, staffing_costs
 from sim.staffing.decide import MEETS, MISSES, UNDECIDED, Decision, clopper_pearson, met_years
 from sim.staffing.notes import words
 from sim.staffing.search import DEMANDS, CommunityState
@@ -347,59 +346,3 @@ def decisions_table(states: Sequence[CommunityState], targets: TargetSet,
     return pd.DataFrame(rows, columns=["community", "mix", "workers", "replications",
                                        "verdict", "years_met", "met_probability",
                                        "met_probability_ci_low", "met_probability_ci_high"])
-
-
-def assumptions(scenario: Scenario, targets: TargetSet, decision: Decision, seed: int
-                ) -> list[str]:
-    """What the recommendation assumes, in plain words (for the report)."""
-    rule = scenario.staffing.community_workers
-    horizon = scenario.horizon
-    replications = decision.replications
-    out = [
-        f"Staffing rule: one community worker per {rule.households_per_worker:g} households "
-        f"(rounding: {rule.rounding}, at least {rule.minimum}).",
-        "Times are counted from the report (the moment the platform knows): response to a "
-        "responder on site, resolution to closed; issues count when they occur after the "
-        "warm-up.",
-        "Calibration: the full model runs every community at the staffing rule's level (or "
-        "at the fewest workers that keep up, where the rule's is overloaded) and measures the "
-        "share of each category the community workers answer and their travel; Erlang C and "
-        "the screen take that share of the work, with that travel.",
-        "Analytic: Erlang C, one FIFO queue of community workers per community, Poisson "
-        "arrivals at the yearly average rate and exponential handling at the pooled mean "
-        "busy time, on the workers' working time when they keep a calendar; time of day, "
-        "weekdays, seasons, priorities and reporting delays are ignored.",
-        f"Screen: the exact FIFO recursion on the scenario's real arrival profile, reporting "
-        f"delays and handling-time distributions, {replications} replications with the full "
-        "model's random numbers, thinned to the workers' measured share, on the workers' "
-        "calendar as the full model keeps it (nobody starts work off shift; work under way at "
-        "closing is finished). It has no priorities (every category the workers take in one "
-        "FIFO queue), no duty rota and no escalation.",
-        f"Full model: the SimPy model, {replications} replications first (up to "
-        f"{decision.cap}), seed {seed}, {horizon.days:g} days with {horizon.warmup_days:g} "
-        "warm-up days cut; common random numbers across levels. It decides: a level meets "
-        "when every target's one-sided lower bound clears it (utilisation: the upper bound "
-        "stays under it), misses when some bound shows it cannot; undecided levels get "
-        f"{replications} replications more, up to {decision.cap}. With {decision.looks} "
-        f"look(s), each bound is at {decision.level:.1%} one-sided, so that the recommended "
-        "level is wrongly declared met with at most 5% probability (Bonferroni over the "
-        "looks). The recommendation is the lowest level shown to meet; where the level below "
-        "stays undecided at the cap it is borderline. Intervals shown are 95% Student-t over "
-        "replications.",
-        "Sensitivity: the screen and Erlang C, with the same calibration, at demand x 0.8 and "
-        "x 1.2.",
-        "Each full-model run simulates the whole scenario (communities share departments); "
-        "one run checks one level of every community that has a level to check.",
-    ]
-    windows = {describe_calendar(w) for w in targets.windows if w is not None}
-    if windows:
-        out.append(
-            "Working hours: a working-hours target counts the issues REPORTED in working hours "
-            f"({'; '.join(sorted(windows))}); when they are handled is up to the model (its "
-            "staff calendars, if any)."
-        )
-    if scenario.pay is not None:
-        out.extend(describe_pay(scenario.pay))
-    else:
-        out.append("No pay table in the scenario: costs are left empty.")
-    return out
