@@ -30,6 +30,7 @@ _LAZY = {
     "sweep": "sim.experiment.sweep",
     "LoadedScenario": "sim.scenario.loading",
     "load_scenario": "sim.scenario.loading",
+    "init_scenario": "sim.scenario.starter",
     "RecommendResult": "sim.staffing.result",
     "recommend": "sim.staffing.recommend",
     "CoverageResult": "sim.coverage.analysis",
@@ -63,6 +64,7 @@ __all__ = [
     "calibrate",
     "compare",
     "plot",
+    "init_scenario",
     "load_scenario",
     "measure_coverage",
     "project_workforce",
@@ -85,6 +87,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from sim.report import plots as plot
     from sim.report.folders import write_report
     from sim.scenario.loading import LoadedScenario, load_scenario
+    from sim.scenario.starter import init_scenario
     from sim.staffing.recommend import recommend
     from sim.staffing.result import RecommendResult
     from sim.workforce.projection import WorkforceResult, project_workforce

@@ -4,6 +4,7 @@ options of ``gridsim run``. :mod:`sim.cli` wires them in."""
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,6 +103,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sim.scenario.loading import load_scenario
 
     loaded = [load_scenario(f) for f in args.files]  # every file checked before anything runs
+    for each in loaded:
+        print_warnings(each)
     result = compare(loaded, replications=args.replications, seed=args.seed, out=args.out,
                      executor=args.executor, workers=args.workers, scheduler=args.scheduler,
                      progress=False if args.quiet else None)
@@ -129,6 +132,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
           f"{result.folder / 'sweep.csv' if result.folder else '-'}")
     print_report(result.folder, lang)
     return 0
+
+
+def print_warnings(loaded: Any) -> None:
+    """What a scenario leaves out and the model assumes, one line each, on stderr."""
+    for warning in loaded.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def print_report(folder: Path | None, lang: str) -> None:
