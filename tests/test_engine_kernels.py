@@ -9,13 +9,14 @@ preference list, so with the same seed both draw the same random numbers in the 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass, fields
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from sim.model.engine import Engine, PooledEngine, simulate
-from sim.model.plan import build_plan
+from sim.model.engine import POOLED_ACCEPTS, Engine, PooledEngine, simulate
+from sim.model.plan import ModelPlan, build_plan
 from sim.model.streams import Streams
 from sim.scenario import from_mapping
 from sim.scenario.loading import merge
@@ -125,3 +126,19 @@ def test_pooled_kernel_applies_to_the_plain_plan():
 @pytest.mark.parametrize("feature", NOT_COVERED)
 def test_pooled_kernel_refuses_every_feature_it_does_not_cover(feature: str):
     assert not PooledEngine.applies(_plan(NOT_COVERED[feature]))
+
+
+def test_pooled_kernel_has_been_told_about_every_field_of_the_plan():
+    # a new field of ModelPlan (a new engine feature) needs a word in POOLED_ACCEPTS
+    assert {f.name for f in fields(ModelPlan)} == set(POOLED_ACCEPTS)
+
+
+@dataclass(frozen=True)
+class _GrownPlan(ModelPlan):
+    feature_the_pooled_kernel_has_not_heard_of: bool = False
+
+
+def test_pooled_kernel_refuses_a_field_it_has_not_been_told_about():
+    plan = _plan()
+    grown = _GrownPlan(**{f.name: getattr(plan, f.name) for f in fields(plan)})
+    assert not PooledEngine.applies(grown)

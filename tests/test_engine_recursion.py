@@ -2,16 +2,19 @@
 
 A pooled FIFO queue (one category, so one priority) with lognormal handling and arrivals whose
 rate varies by hour of day and day of week: the engine's per-issue records give the arrival and
-handling times; the recursion recomputes every wait from them alone.
+handling times; the recursion recomputes every wait from them alone. Both kernels, the general
+``Engine`` and the fast ``PooledEngine``, are checked.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import mmc_scenario
 
-from sim.model.engine import simulate
+from sim.model.engine import Engine, PooledEngine
 from sim.model.plan import build_plan
+from sim.model.streams import Streams
 from sim.screen.recursion import fifo_waits, kiefer_wolfowitz_reference
 
 PROFILE = {
@@ -20,13 +23,16 @@ PROFILE = {
 }
 
 
-def test_engine_waits_equal_kiefer_wolfowitz():
+@pytest.mark.parametrize("kind", [pytest.param(Engine, id="general"),
+                                  pytest.param(PooledEngine, id="pooled")])
+def test_engine_waits_equal_kiefer_wolfowitz(kind: type[Engine]):
     scenario = mmc_scenario(
         arrivals_per_h=2.4, handling_mean_min=60, servers=3, days=30,
         handling={"lognormal": {"mean": 60, "cv": 1.2}}, profile=PROFILE,
     )
-    records = simulate(build_plan(scenario.scenario), seed=11, replication=0,
-                       keep_records=True).records()
+    plan = build_plan(scenario.scenario)
+    assert PooledEngine.applies(plan)
+    records = kind(plan, Streams(11, 0), keep_records=True).run().records()
     arrivals = records["reported_min"].to_numpy()
     handling = (records["closed_min"] - records["start_min"]).to_numpy()
     waits = records["wait_min"].to_numpy()

@@ -1,7 +1,8 @@
 """The full model reduced to M/M/c agrees with Erlang C (DESIGN.md section 3).
 
-For each case the engine runs R independent replications; the theoretical mean wait and wait
-probability must lie inside the 99% Student-t confidence interval of the replication means.
+For each case each kernel (the general ``Engine`` and the fast ``PooledEngine``) runs R
+independent replications; the theoretical mean wait and wait probability must lie inside the 99%
+Student-t confidence interval of the replication means.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from conftest import mmc_scenario
 from scipy import stats
 
 from sim.analytic.erlang import mmc
-from sim.model.engine import simulate
-from sim.model.plan import build_plan
+from sim.model.engine import Engine, PooledEngine
+from sim.model.plan import ModelPlan, build_plan
+from sim.model.streams import Streams
 
 CASES = [
     # arrivals per hour, handling mean (min), workers, days, warm-up days
@@ -22,6 +24,7 @@ CASES = [
     pytest.param(54.0, 60.0, 60, 8, 0.5, id="rho0.90-c60"),
 ]
 REPLICATIONS = 16
+KERNELS = [pytest.param(Engine, id="general"), pytest.param(PooledEngine, id="pooled")]
 
 
 def _ci99(values: np.ndarray) -> tuple[float, float]:
@@ -30,10 +33,18 @@ def _ci99(values: np.ndarray) -> tuple[float, float]:
     return values.mean() - half, values.mean() + half
 
 
+def _replications(kind: type[Engine], plan: ModelPlan, seed: int) -> list:
+    """The ``all`` row of each replication's metrics on kernel ``kind``."""
+    assert PooledEngine.applies(plan)
+    return [kind(plan, Streams(seed, r)).run().metrics().iloc[0] for r in range(REPLICATIONS)]
+
+
+@pytest.mark.parametrize("kind", KERNELS)
 @pytest.mark.parametrize(("lam", "mean_min", "c", "days", "warmup"), CASES)
-def test_mmc_matches_erlang_c(lam: float, mean_min: float, c: int, days: float, warmup: float):
+def test_mmc_matches_erlang_c(lam: float, mean_min: float, c: int, days: float, warmup: float,
+                              kind: type[Engine]):
     plan = build_plan(mmc_scenario(lam, mean_min, c, days, warmup).scenario)
-    rows = [simulate(plan, seed=7, replication=r).metrics().iloc[0] for r in range(REPLICATIONS)]
+    rows = _replications(kind, plan, seed=7)
     theory = mmc(lam / 60, 1 / mean_min, c)
     waits = np.array([row["wait_min_mean"] for row in rows])
     probs = np.array([row["wait_probability"] for row in rows])
@@ -46,10 +57,11 @@ def test_mmc_matches_erlang_c(lam: float, mean_min: float, c: int, days: float, 
     assert lo <= theory.utilisation <= hi, (theory.utilisation, lo, hi)
 
 
-def test_littles_law_for_backlog():
+@pytest.mark.parametrize("kind", KERNELS)
+def test_littles_law_for_backlog(kind: type[Engine]):
     """Time-average open issues = arrival rate x mean time to resolution (Little's law)."""
     plan = build_plan(mmc_scenario(8.5, 60.0, 10, 40, 2).scenario)
-    rows = [simulate(plan, seed=3, replication=r).metrics().iloc[0] for r in range(REPLICATIONS)]
+    rows = _replications(kind, plan, seed=3)
     backlog = np.array([row["backlog_mean"] for row in rows])
     theory = mmc(8.5 / 60, 1 / 60, 10)
     lo, hi = _ci99(backlog)

@@ -5,12 +5,16 @@
 ``window``-minute buckets until their window opens. These tests check that, whatever the window,
 the order of processing is SimPy's (time, then priority, then scheduling order): plain SimPy
 models run unchanged, a randomised schedule matches an independent heap, SimPy events and bare
-calls interleave by that order, and ``peek``/``step``/``run`` behave as SimPy's do.
+calls interleave by that order, and ``peek``/``step``/``run`` behave as SimPy's do: ``run``'s
+contract is checked case by case as SimPy 4.1's own tests of ``Environment.run`` state it, on
+both environments.
 """
 
 from __future__ import annotations
 
 import random
+import re
+from collections.abc import Callable
 from heapq import heappop, heappush
 from itertools import count
 from math import inf
@@ -384,7 +388,7 @@ def test_run_raises_runtime_error_when_schedule_empties_before_until(window: int
     k.call(5, lambda _: ran.append(k.now))
     k.call(300, lambda _: ran.append(k.now))
     never = k.event()
-    with pytest.raises(RuntimeError, match="no scheduled events left"):
+    with pytest.raises(RuntimeError, match='No scheduled events left but "until" event'):
         k.run(until=never)
     assert ran == [5, 300]
     assert not never.triggered
@@ -496,3 +500,199 @@ def test_resumed_run_processes_remaining_until_callbacks_first() -> None:
         env.run(until=env.timeout(5))
         logs.append(log)
     assert logs[1] == logs[0]
+
+
+# -- 6. run's contract: SimPy's own cases for Environment.run, on both environments
+
+
+def _outcome(call: Callable[[], object]) -> tuple:
+    """What ``call()`` returned, or the type and message it raised (event addresses removed)."""
+    try:
+        return ("returned", call())
+    except Exception as exc:  # whatever it is, the outcome is compared
+        return ("raised", type(exc).__name__, re.sub(r" at 0x[0-9a-f]+", "", str(exc)))
+
+
+def _ticker(env: simpy.Environment, log: list) -> None:
+    def tick():
+        while env.now < 2:
+            log.append(env.now)
+            yield env.timeout(1)
+
+    env.process(tick())
+
+
+def _run_drains_the_schedule(env: simpy.Environment) -> list:
+    log: list = []
+    _ticker(env, log)
+    log.append(_outcome(env.run))
+    assert log == [0, 1, ("returned", None)] and env.now == 2 and env.peek() == inf
+    return [log, env.now, env.peek()]
+
+
+def _number_outlasting_the_schedule(env: simpy.Environment) -> list:
+    log: list = []
+    _ticker(env, log)
+    log.append(_outcome(lambda: env.run(10)))
+    assert log == [0, 1, ("returned", None)] and env.now == 10  # the stop itself is an event
+    return [log, env.now, env.peek()]
+
+
+def _until_not_after_now(env: simpy.Environment) -> list:
+    seen = [_outcome(lambda: env.run(-3)), _outcome(lambda: env.run(0))]
+    env.timeout(9)
+    seen += [_outcome(lambda: env.run(5)), env.now, _outcome(lambda: env.run(5)),
+             _outcome(lambda: env.run(4.5)), _outcome(lambda: env.run(5.25)), env.now]
+    assert seen[0] == ("raised", "ValueError",
+                       "until (-3) must be greater than the current simulation time")
+    assert seen[1][:2] == seen[4][:2] == seen[5][:2] == ("raised", "ValueError")
+    assert seen[6] == ("returned", None) and env.now == 5.25
+    return seen
+
+
+def _resume(env: simpy.Environment) -> list:
+    events = [env.timeout(t) for t in (5, 10, 15)]
+    seen = []
+    for until in (10, 15, None):
+        env.run(until)
+        seen.append((env.now, [e.processed for e in events]))
+    assert seen == [(10, [True, False, False]), (15, [True, True, False]),
+                    (15, [True, True, True])]
+    return seen
+
+
+def _number_given_as_text(env: simpy.Environment) -> list:
+    env.run(until="3.141592")
+    assert env.now == 3.141592
+    return [env.now, type(env.now).__name__]
+
+
+def _int_and_float_times(env: simpy.Environment) -> list:
+    env.run(7)
+    seen = [env.now, type(env.now).__name__]
+    env.run(7.5)
+    return seen + [env.now, type(env.now).__name__]
+
+
+def _infinite_until(env: simpy.Environment) -> list:
+    env.timeout(3)
+    env.run(inf)
+    assert env.now == inf
+    return [env.now, env.peek()]
+
+
+def _processed_event(env: simpy.Environment) -> list:
+    timeout = env.timeout(1, value="spam")
+    seen = [env.run(until=timeout), env.now, env.run(until=timeout), env.now]
+    assert seen == ["spam", 1, "spam", 1]
+    return seen
+
+
+def _triggered_not_processed_event(env: simpy.Environment) -> list:
+    ev = env.event()
+    ev.succeed("early")
+    env.timeout(4)
+    seen = [env.run(until=ev), env.now, env.peek()]
+    assert seen == ["early", 0, 0]  # what is left of ev (no callbacks) is due now, first
+    return seen
+
+
+def _untriggered_event(env: simpy.Environment) -> list:
+    env.timeout(2)
+    seen = [_outcome(lambda: env.run(until=env.event())), env.now]
+    assert seen[0][:2] == ("raised", "RuntimeError")
+    assert seen[0][2].startswith('No scheduled events left but "until" event was not triggered:')
+    return seen
+
+
+def _until_callbacks_on_resume(env: simpy.Environment) -> list:
+    """The run stops as the until event is processed, before the callbacks filed after run's;
+    the next run processes those first (SimPy's test_run_all_until_callbacks)."""
+    state = {"counter": 0, "tick": env.event()}
+
+    def ticks():
+        for _ in range(3):
+            yield env.timeout(1)
+            tick, state["tick"] = state["tick"], env.event()
+            tick.succeed(state["counter"])
+
+    def consumer():
+        while True:
+            yield state["tick"]
+            state["counter"] += 1
+
+    env.process(ticks())
+    for _ in range(5):
+        env.process(consumer())
+    seen = [(env.run(until=state["tick"]), env.now, state["counter"]) for _ in range(3)]
+    env.run()
+    seen.append((env.now, state["counter"]))
+    assert seen == [(0, 1, 0), (5, 2, 5), (10, 3, 10), (3, 15)]
+    return seen
+
+
+def _stop_at_a_number_with_entries_due_then(env: simpy.Environment) -> list:
+    """A stop at t is URGENT: entries at t filed URGENT before the run go first, NORMAL ones
+    (timeouts, calls) after it; what is left of the stop is due first when peeked or stepped."""
+    log: list = []
+    urgent = env.event()
+    urgent._ok, urgent._value = True, "urgent"
+    urgent.callbacks.append(lambda ev: log.append((env.now, ev.value)))
+    env.schedule(urgent, URGENT, 10)
+    env.timeout(10, "timeout").callbacks.append(lambda ev: log.append((env.now, ev.value)))
+    _file(env, 10.0, lambda arg: log.append((env.now, arg)), "call")
+    _file(env, 130.0, lambda arg: log.append((env.now, arg)), "later call")
+
+    def process():
+        yield env.timeout(10)
+        log.append((env.now, "process"))
+
+    env.process(process())
+    seen: list = [env.run(until=10), env.now, list(log), env.peek()]
+    env.step()  # what is left of the stop: no callbacks
+    seen += [env.now, list(log), env.peek()]
+    while env.peek() < inf:
+        env.step()
+        seen.append((env.now, list(log)))
+    seen.append(_outcome(env.step))
+    assert seen[:3] == [None, 10, [(10, "urgent")]]
+    assert log == [(10, "urgent"), (10, "timeout"), (10, "call"), (10, "process"),
+                   (130, "later call")]
+    return seen
+
+
+def _stop_between_bucketed_calls(env: simpy.Environment) -> list:
+    log: list = []
+    for t in (30.0, 90.0, 100.0, 150.0, 3000.0):
+        _file(env, t, lambda arg: log.append((env.now, arg)), t)
+    seen = [env.run(until=100), env.now, list(log), env.peek()]
+    env.run(until=151)
+    seen += [env.now, list(log)]
+    env.run()
+    seen += [env.now, log]
+    assert seen[2] == [(30, 30), (90, 90)] and log[-1] == (3000, 3000)
+    return seen
+
+
+def _file(env: simpy.Environment, t: float, fn, arg) -> None:
+    """A NORMAL call of ``fn(arg)`` at ``t``: a bare call (maybe bucketed) on a Kernel, a
+    timeout's callback on SimPy."""
+    if isinstance(env, Kernel):
+        env.later((t, NORMAL, next(env.ids), fn, arg))
+    else:
+        env.timeout(t - env.now).callbacks.append(lambda _ev: fn(arg))
+
+
+RUN_CONTRACT = {case.__name__.strip("_"): case for case in (
+    _run_drains_the_schedule, _number_outlasting_the_schedule, _until_not_after_now, _resume,
+    _number_given_as_text, _int_and_float_times, _infinite_until, _processed_event,
+    _triggered_not_processed_event, _untriggered_event, _until_callbacks_on_resume,
+    _stop_at_a_number_with_entries_due_then, _stop_between_bucketed_calls,
+)}
+
+
+@pytest.mark.parametrize("window", [1, 60])
+@pytest.mark.parametrize("case", RUN_CONTRACT)
+def test_run_honours_simpys_contract(case: str, window: int) -> None:
+    expected = RUN_CONTRACT[case](simpy.Environment())
+    assert RUN_CONTRACT[case](Kernel(window=window)) == expected

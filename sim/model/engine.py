@@ -40,23 +40,40 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator
+from dataclasses import fields
 from heapq import heappop, heappush
 from itertools import repeat
+from typing import Any
 
 import numpy as np
 from simpy.events import NORMAL
 
 from sim.model.distributions import block_iter, block_sampler
 from sim.model.kernel import Kernel
-from sim.model.plan import DRAIN_DAYS, MINUTES_PER_DAY, ModelPlan
+from sim.model.plan import DRAIN_DAYS, MINUTES_PER_DAY, ModelPlan, Responder
 from sim.model.recorder import FLUSH, Recorder
+from sim.model.records import (
+    BUSY_FROM,
+    BUSY_TO,
+    CATEGORY,
+    ESCALATE,
+    FLAGS,
+    GRID,
+    HANDLING,
+    ON_TIME,
+    ONSITE,
+    OVERFLOW,
+    PAIR,
+    POOLED,
+    PREEMPTED,
+    QUEUED,
+    REPORTED,
+    RESPONDER,
+    START,
+    WHISTLE,
+    new_issue,
+)
 from sim.model.streams import Streams
-
-# fields of an issue (a plain list)
-(REPORTED, HANDLING, CATEGORY, GRID, OCCURRED, PAIR, START, ONSITE, RESPONDER, FLAGS, QUEUED,
- WHISTLE, BUSY_FROM, BUSY_TO) = range(14)
-# FLAGS bits
-ESCALATE, ON_TIME, PREEMPTED, OVERFLOW = 1, 2, 4, 8
 
 
 class Engine:
@@ -203,7 +220,8 @@ class Engine:
             else:
                 self.sources_left -= 1
             flags = ESCALATE if share and next(draws) < share else 0
-            issue = [now, next(handling), category, grid, now, -1, None, None, -1, flags, False,
+            # new_issue(now, handling, category, grid, now, flags) written out: a call less
+            issue = [now, next(handling), category, grid, now, flags, -1, None, None, -1, False,
                      None, None, None]
             self.open += 1
             if delays is None:
@@ -240,8 +258,7 @@ class Engine:
         now = self.env.now
         self.sources_left -= 1
         self.open += 1
-        issue = [now + delay, handling, category, grid, now, -1, None, None, -1, flags, False,
-                 None, None, None]
+        issue = new_issue(now + delay, handling, category, grid, now, flags)
         if delay:
             self._call(delay, self._report, issue)
         else:
@@ -286,8 +303,9 @@ class Engine:
             while True:
                 home = households[h]
                 self.open += 1
-                self._dispatch([due, next(handling), category, home.grid, due, home.responder,
-                                None, None, -1, 0, False, None, None, None])
+                # new_issue(due, handling, category, grid, due, pair=...) written out
+                self._dispatch([due, next(handling), category, home.grid, due, 0, home.responder,
+                                None, None, -1, False, None, None, None])
                 following = next(visits, None)
                 if following is None:
                     self.sources_left -= 1
@@ -499,14 +517,17 @@ class Engine:
                 self.dept_free[department] += 1
 
     def _close(self, issue: list, now: float, lost: bool = False) -> None:
-        reported, _, category, grid, occurred, _, start, onsite, responder, flags, _, _, \
+        """File the issue's row of RECORD_FIELDS; its slots are unpacked at once, in the order
+        of sim.model.records (faster than ten look-ups)."""
+        reported, _, category, grid, occurred, flags, _, start, onsite, responder, _, _, \
             busy_from, busy_to = issue
+        closed = np.nan if lost else now
         if start is None:  # never reached by a responder
-            record = (category, grid, occurred, reported, np.nan, np.nan,
-                      np.nan if lost else now, -1, flags, 0.0, 0.0)
+            record = (category, grid, occurred, reported, np.nan, np.nan, closed, -1, flags,
+                      0.0, 0.0)
         else:
-            record = (category, grid, occurred, reported, start, onsite,
-                      np.nan if lost else now, responder, flags, busy_from, busy_to)
+            record = (category, grid, occurred, reported, start, onsite, closed, responder, flags,
+                      busy_from, busy_to)
         buffer = self._buffer
         buffer.append(record)
         if len(buffer) >= FLUSH:
@@ -514,6 +535,88 @@ class Engine:
         self.open -= 1
         if self.open == 0 and self.sources_left == 0:
             self._check_drained()
+
+
+Accepts = Callable[[Any, ModelPlan], bool]  # (value of a plan's field, the plan) -> accepted
+
+
+def _any(value: Any, plan: ModelPlan) -> bool:
+    """Any value: the pooled kernel uses it as the general engine does, or it changes nothing
+    once the other fields are accepted."""
+    return True
+
+
+def _refused(value: Any, plan: ModelPlan) -> bool:
+    """A field not in the whitelist: a feature the pooled kernel does not know."""
+    return False
+
+
+def _only(*allowed: Any) -> Accepts:
+    """Only the values ``allowed``."""
+    return lambda value, plan: value in allowed
+
+
+def _none(items: tuple, plan: ModelPlan) -> bool:
+    """Empty, or no item set (no True, no non-empty entry)."""
+    return not any(items)
+
+
+def _always_on_with_every_skill(responders: tuple[Responder, ...], plan: ModelPlan) -> bool:
+    every = frozenset(range(len(plan.categories)))
+    return all(r.shifts is None and r.skills == every for r in responders)
+
+
+def _whole_community(preferences: tuple[tuple[int, ...], ...], plan: ModelPlan) -> bool:
+    """Every grid's list is all of its community's responders, in roster order."""
+    members: list[list[int]] = [[] for _ in plan.communities]
+    for r in plan.responders:
+        members[r.community].append(r.index)
+    return [list(p) for p in preferences] == [members[c] for c in plan.grids.community.tolist()]
+
+
+def _community_queues(queue_scope: tuple[int, ...], plan: ModelPlan) -> bool:
+    """Every grid's issues wait in their community's queue."""
+    return list(queue_scope) == plan.grids.community.tolist()
+
+
+def _own_community(scopes_of: tuple[tuple[int, ...], ...], plan: ModelPlan) -> bool:
+    """Every responder serves its community's queue alone."""
+    return all(s == (r.community,) for s, r in zip(scopes_of, plan.responders, strict=True))
+
+
+POOLED_ACCEPTS: dict[str, Accepts] = {
+    "horizon_min": _any,
+    "warmup_min": _any,
+    "communities": _any,
+    "categories": _any,
+    "priorities": _any,
+    "urgent": _any,  # matters only off shift
+    "preempt": _none,  # no category pre-empts
+    "walk_in": _any,  # matters only with travel
+    "handling": _any,
+    "escalate_share": _any,
+    "escalate_to": _any,
+    "respond_target_min": _any,
+    "resolve_target_h": _any,
+    "grids": _any,
+    "sources": _any,  # report delays and building heads included
+    "responders": _always_on_with_every_skill,
+    "preferences": _whole_community,
+    "queue_scope": _community_queues,
+    "scopes_of": _own_community,
+    "travel_min": _none,  # nobody travels
+    "return_to_base": _any,  # matters only with travel
+    "policy": _only("pooled"),  # the longest idle takes a new issue
+    "overflow": _only("queue"),
+    "escalate_after_wait_min": _only(None),
+    "departments": _any,
+    "county_review_after_h": _any,
+    "care_households": _none,  # no care visits
+    "care_every_min": _any,  # matters only with care households
+    "points_per_hour": _any,
+}
+"""What :class:`PooledEngine` accepts of each field of :class:`ModelPlan`: any value, only
+some values, or a condition on the plan."""
 
 
 class PooledEngine(Engine):
@@ -535,18 +638,14 @@ class PooledEngine(Engine):
 
     @staticmethod
     def applies(plan: ModelPlan) -> bool:
-        """Whether ``plan`` reduces to plain pooled queues."""
-        every = frozenset(range(len(plan.categories)))
-        return (
-            plan.policy == "pooled" and plan.overflow == "queue"
-            and plan.escalate_after_wait_min is None and not plan.care_households
-            and not any(plan.preempt) and not any(plan.travel_min)
-            and all(r.shifts is None and r.skills == every for r in plan.responders)
-        )
+        """Whether ``plan`` reduces to plain pooled queues: :data:`POOLED_ACCEPTS` accepts every
+        field of it (a field it has not been told about is refused)."""
+        return all(POOLED_ACCEPTS.get(f.name, _refused)(getattr(plan, f.name), plan)
+                   for f in fields(plan))
 
     def _occurrences(self, times, handling, delays, draws, share, source) -> Callable:
-        """Issues as tuples ``(reported, handling, category, grid, flags, occurred)``, dispatched
-        straight from the arrival callback."""
+        """Issues as tuples of their first POOLED slots ``(reported, handling, category, grid,
+        occurred, flags)`` (sim.model.records), dispatched straight from the arrival callback."""
         call, report, heap, ids = self._call, self._report, self.env.heap, self.env.ids
         category, grid, factor = source.category, source.grid, source.report_factor
         idle, queue = self.idle[source.community], self.queues[source.community][source.category]
@@ -562,13 +661,13 @@ class PooledEngine(Engine):
             flags = ESCALATE if share and next(draws) < share else 0
             if delays is not None:
                 wait = next(delays) * factor
-                call(wait, report, (now + wait, next(handling), category, grid, flags, now))
+                call(wait, report, (now + wait, next(handling), category, grid, now, flags))
             elif idle:
                 end = now + next(handling)
-                issue = (now, end - now, category, grid, flags, now)
+                issue = (now, end - now, category, grid, now, flags)
                 heappush(heap, (end, NORMAL, next(ids), done, (issue, heappop(idle)[1], now, end)))
             else:
-                queue.append((now, next(handling), category, grid, flags, now))
+                queue.append((now, next(handling), category, grid, now, flags))
 
         return occur
 
@@ -581,11 +680,10 @@ class PooledEngine(Engine):
 
         def done(job: tuple) -> None:
             issue, r, start, now = job
-            reported, _, category, grid, flags, occurred = issue
+            reported, _, category, grid, occurred, flags = issue
             if flags & ESCALATE:
-                self._escalate([reported, 0.0, category, grid, occurred, -1, start, start, r,
-                                flags, False, None, start, now])
-            else:
+                self._escalate(self._handled(issue, r, start, now))
+            else:  # a row of RECORD_FIELDS
                 buffer.append((category, grid, occurred, reported, start, start, now, r, flags,
                                start, now))
                 if len(buffer) >= FLUSH:
@@ -596,34 +694,43 @@ class PooledEngine(Engine):
             for level in levels:
                 best = None
                 for queue in level:
-                    if queue and (best is None or queue[0][0] < best[0][0]):
+                    if queue and (best is None or queue[0][REPORTED] < best[0][REPORTED]):
                         best = queue
                 if best is not None:
                     following = best.popleft()
-                    end = now + following[1]
+                    end = now + following[HANDLING]
                     heappush(heap, (end, NORMAL, next(ids), done, (following, r, now, end)))
                     return
             heappush(idle, (now, r))
 
         return done
 
+    @staticmethod
+    def _handled(head: tuple, r: int, start: float, end: float) -> list:
+        """The issue list of a pooled issue that ``r`` handled from ``start`` to ``end``."""
+        issue = new_issue(*head)
+        issue[START] = issue[ONSITE] = issue[BUSY_FROM] = start
+        issue[RESPONDER], issue[BUSY_TO] = r, end
+        return issue
+
     def _scripted(self, value: tuple) -> None:
         category, grid, handling, delay, flags = value
         now = self.env.now
         self.sources_left -= 1
         self.open += 1
-        issue = (now + delay, handling, category, grid, flags, now)
-        self._call(delay, self._report, issue)
+        self._call(delay, self._report, tuple(new_issue(now + delay, handling, category, grid,
+                                                        now, flags)[:POOLED]))
 
     def _report(self, issue: tuple) -> None:
-        community = self.community_of_grid[issue[3]]
+        community = self.community_of_grid[issue[GRID]]
         idle = self.idle[community]
         if idle:
             now = self.env.now
-            self._call(issue[1], self.finish[community], (issue, heappop(idle)[1], now,
-                                                          now + issue[1]))
+            handling = issue[HANDLING]
+            self._call(handling, self.finish[community], (issue, heappop(idle)[1], now,
+                                                          now + handling))
         else:
-            self.queues[community][issue[2]].append(issue)
+            self.queues[community][issue[CATEGORY]].append(issue)
 
 
 def simulate(plan: ModelPlan, seed: int, replication: int, keep_records: bool = False) -> Recorder:

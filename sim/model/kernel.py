@@ -24,8 +24,8 @@ from math import inf
 from typing import Any
 
 import simpy
-from simpy.core import EmptySchedule, StopSimulation
-from simpy.events import NORMAL, Event, EventPriority
+from simpy.core import EmptySchedule, SimTime, StopSimulation
+from simpy.events import NORMAL, URGENT, Event, EventPriority
 
 Entry = tuple  # (time, priority, id, fn, arg)
 
@@ -110,11 +110,22 @@ class Kernel(simpy.Environment):
         self._now, _, _, fn, arg = heappop(self._queue)
         fn(arg)
 
-    def run(self, until: Event) -> Any:
-        """Process the schedule until ``until`` has been processed; return its value."""
-        if until.callbacks is None:
-            return until.value
-        until.callbacks.append(StopSimulation.callback)
+    def run(self, until: SimTime | Event | None = None) -> Any:
+        """Process the schedule as :meth:`simpy.Environment.run` does: until it is empty
+        (``None``), until a time (a stop filed URGENT, so before NORMAL entries due then), or
+        until an event has been processed (its value; at once if processed already)."""
+        if until is not None:
+            if not isinstance(until, Event):
+                at: SimTime = until if isinstance(until, int) else float(until)
+                if at <= self._now:
+                    raise ValueError(
+                        f"until ({at}) must be greater than the current simulation time")
+                until = Event(self)
+                until._ok, until._value = True, None
+                self.schedule(until, URGENT, at - self._now)
+            elif until.callbacks is None:
+                return until.value
+            until.callbacks.append(StopSimulation.callback)
         queue, slots = self._queue, self._slots
         try:
             while True:
@@ -128,4 +139,7 @@ class Kernel(simpy.Environment):
                 fn(arg)
         except StopSimulation as stop:
             return stop.args[0]
-        raise RuntimeError(f"no scheduled events left but {until} was not triggered")
+        if until is not None:
+            raise RuntimeError(
+                f'No scheduled events left but "until" event was not triggered: {until}')
+        return None

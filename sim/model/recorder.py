@@ -1,9 +1,10 @@
 """Statistics accumulated as a run goes: flat memory in the number of issues.
 
-The engine appends one plain tuple per closed issue to :attr:`Recorder.buffer`; every
-:data:`FLUSH` issues the buffer becomes a numpy array and is folded into per-group sums, counts
-and histograms. Means, shares, utilisation and time-averages are exact; p50 and p90 come from
-log-spaced histograms (2000 bins from 0.001 to 10^6, relative error at most 0.52%).
+The engine appends one row of :data:`~sim.model.records.RECORD_FIELDS` per closed issue (a plain
+tuple) to :attr:`Recorder.buffer`; every :data:`FLUSH` issues the buffer becomes a numpy array
+and is folded into per-group sums, counts and histograms. Means, shares, utilisation and
+time-averages are exact; p50 and p90 come from log-spaced histograms (2000 bins from 0.001 to
+10^6, relative error at most 0.52%).
 
 Groups: everything (``all``), each community, each category, each community and category,
 each grid of a community that has more than one grid (column ``grid``), and each such grid and
@@ -31,14 +32,10 @@ from sim.model.measures import (
     within,
 )
 from sim.model.plan import ModelPlan
+from sim.model.records import ESCALATE, ON_TIME, OVERFLOW, PREEMPTED, RECORD_FIELDS, Column
 from sim.scenario.governance import CARE_VISIT, ROLES
 
 FLUSH = 8192
-RECORD_FIELDS = (
-    "category", "grid", "occurred_min", "reported_min", "start_min", "onsite_min", "closed_min",
-    "responder", "flags", "busy_from_min", "busy_to_min",
-)
-ESCALATE, ON_TIME, PREEMPTED, OVERFLOW = 1, 2, 4, 8  # as in sim.model.engine
 
 _LO, _HI, _BINS = 1e-3, 1e6, 2000
 _LOG_LO, _LOG_STEP = np.log(_LO), np.log(_HI / _LO) / _BINS
@@ -141,14 +138,17 @@ class Recorder:
             self._chunks.append(rows)
         columns = rows.T.copy()  # one contiguous array per field
         plan = self.plan
-        category = columns[0].astype(np.int64)
-        grid = columns[1].astype(np.int64)
-        occurred, reported, start, onsite, closed = columns[2:7]
-        responder = columns[7].astype(np.int64) % len(self._busy)  # -1 (none) -> the spare
-        flags = columns[8].astype(np.int64)
+        category = columns[Column.CATEGORY].astype(np.int64)
+        grid = columns[Column.GRID].astype(np.int64)
+        occurred, reported = columns[Column.OCCURRED], columns[Column.REPORTED]
+        start, onsite = columns[Column.START], columns[Column.ONSITE]
+        closed = columns[Column.CLOSED]
+        # -1 (no responder) -> the spare
+        responder = columns[Column.RESPONDER].astype(np.int64) % len(self._busy)
+        flags = columns[Column.FLAGS].astype(np.int64)
         lo, hi = plan.warmup_min, plan.horizon_min
-        self._busy += np.bincount(responder, weights=overlap(columns[9], columns[10], lo, hi),
-                                  minlength=len(self._busy))
+        busy = overlap(columns[Column.BUSY_FROM], columns[Column.BUSY_TO], lo, hi)
+        self._busy += np.bincount(responder, weights=busy, minlength=len(self._busy))
         served = ~np.isnan(start)
         resolved = ~np.isnan(closed)
         seen = observed(occurred, lo, hi)
@@ -296,24 +296,26 @@ class Recorder:
         self.flush()
         rows = np.concatenate(self._chunks) if self._chunks else np.zeros((0, len(RECORD_FIELDS)))
         plan = self.plan
-        category = rows[:, 0].astype(np.int64)
-        grid = rows[:, 1].astype(np.int64)
-        responder = rows[:, 7].astype(np.int64)
-        flags = rows[:, 8].astype(np.int64)
+        category = rows[:, Column.CATEGORY].astype(np.int64)
+        grid = rows[:, Column.GRID].astype(np.int64)
+        responder = rows[:, Column.RESPONDER].astype(np.int64)
+        flags = rows[:, Column.FLAGS].astype(np.int64)
+        reported, start = rows[:, Column.REPORTED], rows[:, Column.START]
+        onsite, closed = rows[:, Column.ONSITE], rows[:, Column.CLOSED]
         roles = np.array([r.role for r in plan.responders] + [""], dtype=object)
         frame = pd.DataFrame({
             "community": pd.Categorical.from_codes(
                 self._community_of_grid[grid], plan.communities),
             "grid": pd.Categorical.from_codes(grid, plan.grids.ids),
             "category": pd.Categorical.from_codes(category, plan.categories),
-            "occurred_min": rows[:, 2],
-            "reported_min": rows[:, 3],
-            "start_min": rows[:, 4],
-            "onsite_min": rows[:, 5],
-            "closed_min": rows[:, 6],
-            "wait_min": wait_min(rows[:, 3], rows[:, 4]),
-            "response_min": response_min(rows[:, 3], rows[:, 5]),
-            "resolution_h": resolution_h(rows[:, 3], rows[:, 6]),
+            "occurred_min": rows[:, Column.OCCURRED],
+            "reported_min": reported,
+            "start_min": start,
+            "onsite_min": onsite,
+            "closed_min": closed,
+            "wait_min": wait_min(reported, start),
+            "response_min": response_min(reported, onsite),
+            "resolution_h": resolution_h(reported, closed),
             "responder": responder,
             "responder_role": roles[responder],
             "escalated": (flags & ESCALATE) > 0,

@@ -387,7 +387,7 @@ def screen(
         w_rows = list(np.atleast_2d(waits_all))
     else:
         a_rows = [np.asarray(a, dtype=float) for a in arrivals]
-        w_rows = fifo_waits_ragged(a_rows, handling, servers)
+        w_rows = fifo_waits_ragged(a_rows, list(handling), servers)
 
     n_rep = len(a_rows)
     issues = np.zeros(n_rep, dtype=np.int64)
