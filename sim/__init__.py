@@ -43,6 +43,7 @@ _LAZY = {
     "backtest": "sim.calibration.backtest",
     "model_log": "sim.calibration.synthetic",
     "write_report": "sim.report.folders",
+    "write_workbook": "sim.report.workbook",
 }
 _MODULES = {"plot": "sim.report.plots"}  # the plot helpers notebooks use: ``sim.plot``
 
@@ -73,6 +74,7 @@ __all__ = [
     "run",
     "sweep",
     "write_report",
+    "write_workbook",
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
@@ -86,6 +88,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from sim.experiment.sweep import SweepResult, sweep
     from sim.report import plots as plot
     from sim.report.folders import write_report
+    from sim.report.workbook import write_workbook
     from sim.scenario.loading import LoadedScenario, load_scenario
     from sim.scenario.starter import init_scenario
     from sim.staffing.recommend import recommend
@@ -101,6 +104,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    if module.startswith("sim.experiment."):
+        import_module("sim.report.sheets")  # run, compare and sweep folders get results.xlsx
     value = getattr(import_module(module), name)
     globals()[name] = value  # later lookups skip this function
     return value

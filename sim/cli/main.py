@@ -112,6 +112,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import sim.report.sheets  # noqa: F401  (results.xlsx published with the folder)
     from sim.experiment.runner import run
     from sim.report.run import RunView
     from sim.report.terminal import run_text
@@ -131,7 +132,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(run_text(view.table, view.headline, view.mix_line, view.names))
     if result.target is not None:
         print(result.target_text())
-    print_report(result.folder, lang)
+    print_report(result.folder, lang, result.scenario.scenario.language)
     return 0
 
 

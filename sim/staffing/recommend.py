@@ -31,6 +31,7 @@ RECOMMENDATION_CSV = "recommendation.csv"
 LEVELS_CSV = "levels.csv"
 GRIDS_CSV = "grids.csv"
 REPORT_HTML = "report.html"
+RESULTS_XLSX = "results.xlsx"
 KIND = "recommend"
 
 
@@ -53,8 +54,9 @@ def recommend(
     ``"response_within_min=30@0.90"`` (see :func:`sim.staffing.targets.parse_target`); by
     default the scenario's ``targets:``. With ``save`` (the default) a folder (``out``,
     default ``runs/<date>-<time>-recommend-<name>``) receives ``recommendation.csv``,
-    ``levels.csv``, ``report.html``, ``scenario.yaml`` and ``manifest.json``; run again into
-    the same folder, an interrupted recommendation reuses the full-model runs it finished.
+    ``levels.csv``, ``report.html``, ``results.xlsx``, ``scenario.yaml`` and
+    ``manifest.json``; run again into the same folder, an interrupted recommendation reuses
+    the full-model runs it finished.
     ``executor``, ``workers`` and ``scheduler`` are those of ``sim.run``.
     """
     started = time.perf_counter()
@@ -113,8 +115,9 @@ def _open(loaded: LoadedScenario, targets: TargetSet, replications: int, seed: i
 
 
 def _publish(folder: ResultFolder, result: RecommendResult) -> None:
-    """Write the tables and the report, ``recommendation.csv`` last."""
+    """Write the tables, the report and the workbook, ``recommendation.csv`` last."""
     from sim.staffing.report import recommendation_report
+    from sim.staffing.workbook import recommend_workbook
 
     result.manifest = {**folder.manifest, "finished": now_text()}
     page = recommendation_report(result)
@@ -123,7 +126,8 @@ def _publish(folder: ResultFolder, result: RecommendResult) -> None:
         tables[GRIDS_CSV] = result.grids
     folder.publish_tables(
         tables, marker=RECOMMENDATION_CSV,
-        others={REPORT_HTML: lambda p: p.write_text(page, encoding="utf-8")},
+        others={REPORT_HTML: lambda p: p.write_text(page, encoding="utf-8"),
+                RESULTS_XLSX: recommend_workbook(result)},
         seconds=round(result.seconds, 2), simulations=result.simulations,
         reused=result.reused)
     result.manifest = folder.manifest
