@@ -216,7 +216,11 @@ def test_every_folder_has_a_workbook_a_planner_reads_in_chinese(results):
     assert compare.sheetnames[:2] == ["时限内响应比例", "时限内办结比例"]
     assert compare.sheetnames[-1] == "说明"
     heads = [c.value for c in compare["时限内响应比例"][1]]
-    assert heads[:4] == ["社区", "事项类别", "澄城县城关街道 基线", "小网格专人负责（每格约200户）"]
+    assert heads[:7] == ["社区", "事项类别", "响应时限（分钟）", "按时时限（天）", "目标比例",
+                         "澄城县城关街道 基线", "小网格专人负责（每格约200户）"]
+    first = compare["时限内响应比例"]  # each category's own limit and target beside its shares
+    assert [first.cell(2, j).value for j in (2, 3, 5)] == ["公共服务事项", 30, 0.9]
+    assert first.cell(2, 5).number_format == "0.0%"
     assert any("结论" in str(h) for h in heads)
     verdicts = _sheet(compare["时限内响应比例"]).iloc[:, -1].dropna()  # none without issues
     assert set(verdicts) <= {"更好", "更差", "无明显差异"} and len(verdicts) > 10
@@ -224,7 +228,7 @@ def test_every_folder_has_a_workbook_a_planner_reads_in_chinese(results):
 
     sweep = books["sweep"]
     assert sweep.sheetnames[0] == "设置" and "时限内响应比例" in sweep.sheetnames
-    assert [c.value for c in sweep["时限内响应比例"][1]][2:] == [
+    assert [c.value for c in sweep["时限内响应比例"][1]][5:] == [
         "households_per_worker=3000", "households_per_worker=1500"]  # fewest workers first
 
     recommend = books["recommend"]

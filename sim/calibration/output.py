@@ -93,8 +93,8 @@ def save_backtest(result: BacktestResult, out: str | Path | None, lang: str | No
                                    result.scenario.to_yaml(), encoding="utf-8")},
                                info={"log": str(log.path), "scenario": result.scenario.name})
     with folder.guarded():
-        html = backtest_report(result, lang or DEFAULT_LANGUAGE, folder.manifest)
         language = lang or DEFAULT_LANGUAGE
+        html = backtest_report(result, language, folder.manifest)
         folder.publish_tables({"verdicts.csv": result.verdicts,
                                "quantiles.csv": result.quantiles,
                                "backtest.csv": result.weeks}, marker="backtest.csv",

@@ -3,11 +3,12 @@
 - run: each category against its targets per community (the district first): the issues, the
   limits, the shares within them with their 95% intervals and judgements (coloured), the
   target share, mean and p90 times; the same per grid; about.
-- compare: one sheet per measure (the two shares, the p90 times): community x category rows,
-  the scenarios side by side, then each scenario's paired difference to the baseline with its
-  interval and verdict; about, with what each scenario changes.
-- sweep: the settings (swept values, community workers); one sheet per measure with the
-  settings side by side, shares coloured by their judgement; about.
+- compare: one sheet per measure (the two shares, the p90 times): community x category rows
+  with the category's limit (and target share), the scenarios side by side, then each
+  scenario's paired difference to the baseline with its interval and verdict; about, with what
+  each scenario changes.
+- sweep: the settings (swept values, community workers); one sheet per measure, rows as in a
+  comparison, with the settings side by side, shares coloured by their judgement; about.
 
 Built from the views the reports use (:class:`~sim.report.run.RunView`, ...), so the workbook
 and the report show the same numbers. Importing this module makes every run, compare and sweep
@@ -40,6 +41,7 @@ from sim.report.workbook import (
     Formats,
     Sheet,
     about_sheet,
+    auto_formats,
     headers_of,
     register,
     workbook_writer,
@@ -173,6 +175,28 @@ def _index(rows: pd.DataFrame, order: list[str], categories: list[str]) -> pd.Da
         ["_c", "_k"]).drop(columns=["_c", "_k"]).reset_index(drop=True)
 
 
+LIMITS = {RESPONSE: "respond_within_min", "response_min_p90": "respond_within_min",
+          RESOLUTION: "resolve_within_h", "resolution_h_p90": "resolve_within_h"}
+"""The limit each compared measure is read against."""
+
+
+def _keyed(keys: pd.DataFrame, names: Names, metric: str, targets: Mapping[str, Any]
+           ) -> pd.DataFrame:
+    """The label columns of a measure's sheet: community, category, the category's limit (a
+    care visit's in days) and, for a share, its target share."""
+    out = pd.DataFrame({"community": [names.community(c) for c in keys["community"]],
+                        "category": [names.category(c) for c in keys["category"]]})
+    rows = [targets[c] for c in keys["category"]]
+    limit = LIMITS[metric]
+    out[limit] = [None if x.scheduled else getattr(x, limit) for x in rows]
+    if limit == "respond_within_min" and any(x.scheduled for x in rows):
+        out["on_time_days"] = [x.respond_within_min / 1440 if x.scheduled else None
+                               for x in rows]
+    if metric in (RESPONSE, RESOLUTION):
+        out["target_share"] = [x.share for x in rows]
+    return out
+
+
 def compare_sheets(view: CompareView, manifest: Mapping[str, Any], folder: Path | None
                    ) -> list[Sheet]:
     """The workbook of a comparison: one sheet per measure, scenarios side by side with the
@@ -188,10 +212,9 @@ def compare_sheets(view: CompareView, manifest: Mapping[str, Any], folder: Path 
         if rows.empty:
             continue
         keys = _index(rows, [c.id for c in base.communities], list(targets))
-        out = pd.DataFrame({"community": [names.community(c) for c in keys["community"]],
-                            "category": [names.category(c) for c in keys["category"]]})
-        headers = headers_of(["community", "category"], t)
-        formats, states = {}, {}
+        out = _keyed(keys, names, metric, targets)
+        headers = headers_of(out.columns, t)
+        formats, states = auto_formats(out.columns, t), {}
         fmt = f.of(metric)
         by = rows.set_index(["scenario", "community", "category"])
         index = pd.MultiIndex.from_frame(keys)
@@ -214,8 +237,8 @@ def compare_sheets(view: CompareView, manifest: Mapping[str, Any], folder: Path 
             headers[f"verdict:{label}"] = t("workbook.column.verdict_of", scenario=title)
             states[f"verdict:{label}"] = states[f"difference:{label}"] = verdicts
         if fmt:
-            formats = {c: fmt for c in out.columns if c.split(":")[0] in (
-                "mean", "difference", "difference_ci_low", "difference_ci_high")}
+            formats.update({c: fmt for c in out.columns if c.split(":")[0] in (
+                "mean", "difference", "difference_ci_low", "difference_ci_high")})
         sheets.append(Sheet(t.metric(metric), out, headers, formats, states, labels=2,
                             notes=[t("workbook.note.compare")]))
     facts = [(t("workbook.about.baseline"), titles[view.baseline])]
@@ -262,9 +285,9 @@ def sweep_sheets(view: SweepView, manifest: Mapping[str, Any], folder: Path | No
             continue
         keys = _index(rows, [c.id for c in spec.communities], list(targets))
         index = pd.MultiIndex.from_frame(keys)
-        out = pd.DataFrame({"community": [names.community(c) for c in keys["community"]],
-                            "category": [names.category(c) for c in keys["category"]]})
-        headers = headers_of(["community", "category"], t)
+        out = _keyed(keys, names, metric, targets)
+        headers = headers_of(out.columns, t)
+        formats = auto_formats(out.columns, t)
         states: dict[str, list[str]] = {}
         by = rows.set_index(["setting", "community", "category"])
         state_column = {RESPONSE: "response_attainment", RESOLUTION: "resolution_attainment"}
@@ -275,8 +298,9 @@ def sweep_sheets(view: SweepView, manifest: Mapping[str, Any], folder: Path | No
                 a = view.attainment[setting].set_index(["community", "category"])
                 states[setting] = [str(s) for s in a[state_column[metric]].reindex(index)]
         fmt = f.of(metric)
-        sheets.append(Sheet(t.metric(metric), out, headers,
-                            {s: fmt for s in order} if fmt else {}, states, labels=2))
+        if fmt:
+            formats.update({s: fmt for s in order})
+        sheets.append(Sheet(t.metric(metric), out, headers, formats, states, labels=2))
     sheets.append(about_sheet(t, t("report.sweep", name=spec.title(t.lang)), manifest, folder,
                               estimates=spec.estimates))
     return sheets
