@@ -30,6 +30,7 @@ _LAZY = {
     "sweep": "sim.experiment.sweep",
     "LoadedScenario": "sim.scenario.loading",
     "load_scenario": "sim.scenario.loading",
+    "init_scenario": "sim.scenario.starter",
     "RecommendResult": "sim.staffing.result",
     "recommend": "sim.staffing.recommend",
     "WhatIf": "sim.staffing.whatif",
@@ -44,6 +45,7 @@ _LAZY = {
     "backtest": "sim.calibration.backtest",
     "model_log": "sim.calibration.synthetic",
     "write_report": "sim.report.folders",
+    "write_workbook": "sim.report.workbook",
 }
 _MODULES = {"plot": "sim.report.plots"}  # the plot helpers notebooks use: ``sim.plot``
 
@@ -66,6 +68,7 @@ __all__ = [
     "calibrate",
     "compare",
     "plot",
+    "init_scenario",
     "load_scenario",
     "measure_coverage",
     "project_workforce",
@@ -75,6 +78,7 @@ __all__ = [
     "sweep",
     "what_if",
     "write_report",
+    "write_workbook",
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
@@ -88,7 +92,9 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from sim.experiment.sweep import SweepResult, sweep
     from sim.report import plots as plot
     from sim.report.folders import write_report
+    from sim.report.workbook import write_workbook
     from sim.scenario.loading import LoadedScenario, load_scenario
+    from sim.scenario.starter import init_scenario
     from sim.staffing.recommend import recommend
     from sim.staffing.result import RecommendResult
     from sim.staffing.whatif import WhatIf, what_if
@@ -103,6 +109,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    if module.startswith("sim.experiment."):
+        import_module("sim.report.sheets")  # run, compare and sweep folders get results.xlsx
     value = getattr(import_module(module), name)
     globals()[name] = value  # later lookups skip this function
     return value

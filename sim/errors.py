@@ -38,3 +38,8 @@ class OptionError(UsageError):
 
 class RunFolderError(GridsimError):
     """A run folder that cannot be written or resumed."""
+
+
+class ScenarioWarning(UserWarning):
+    """Something a scenario leaves out that the model then assumes (staff on duty around the
+    clock, responders on the spot), as ``file: key: what was assumed``."""

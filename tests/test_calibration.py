@@ -162,6 +162,15 @@ def test_calibrated_scenario_runs_and_says_where_figures_come_from(round_trip) -
                        "method"]
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert "Data quality" in html and "right-censored" in html and "data:image/png" in html
+    from openpyxl import load_workbook
+
+    book = load_workbook(folder / "results.xlsx")
+    assert book.sheetnames == ["Rates", "Fitted figures", "Data quality", "Category map",
+                               "About"]
+    rates = book["Rates"]
+    assert [c.value for c in rates[1]][:2] == ["category", "per 1000 households a year"]
+    assert rates.cell(2, 2).value == pytest.approx(
+        cal.rates().set_index("category").loc[rates.cell(2, 1).value, "value"])
     from sim.calibration.output import calibration_report
 
     assert "数据质量" in calibration_report(cal, "zh", {})  # every text in both languages
@@ -188,6 +197,14 @@ def test_backtest_prediction_intervals_cover_a_new_realisation(round_trip, tmp_p
     assert first.predicted_high - first.predicted_low > 2 * 1.96 * np.sqrt(
         first.predicted_mean / 10)
     assert "回测" in (tmp_path / "bt" / "report.html").read_text(encoding="utf-8")
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "bt" / "results.xlsx")
+    assert book.sheetnames == ["结论", "每周件数", "办结时间分位数", "说明"]
+    verdicts = book["结论"]
+    assert verdicts.cell(1, 1).value == "类别" and verdicts.cell(2, verdicts.max_column).value \
+        == "一致"
+    assert verdicts.cell(2, verdicts.max_column).fill.fgColor.rgb.endswith("C6EFCE")
     from sim.calibration.output import backtest_report
 
     assert "Back-test" in backtest_report(bt, "en", {})

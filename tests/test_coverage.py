@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import BASELINE
+from openpyxl import load_workbook
 
 import sim
 from sim.cli import main
@@ -202,6 +203,11 @@ def test_command_writes_tables_and_reports(tmp_path: Path, capsys) -> None:
         assert placement["site"].tolist() == ["g4", "g2"]
         html = (out / "report.html").read_text(encoding="utf-8")
         assert "g3" in html and ("未覆盖" if lang == "zh" else "left out") in html
+        book = load_workbook(out / "results.xlsx")  # each community's shares, every grid
+        shares = book["覆盖率" if lang == "zh" else "Coverage"]
+        assert shares.cell(2, 1).value == ("全街道" if lang == "zh" else "whole district")
+        assert shares.cell(2, 3).number_format == "0.0%" and shares.freeze_panes == "B2"
+        assert book.sheetnames[-1] == ("说明" if lang == "zh" else "About")
     printed = capsys.readouterr().out
     assert "all: 70% (700 of 1,000); 1 grids left out" in printed
     assert "folder:" in printed

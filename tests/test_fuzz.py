@@ -160,7 +160,8 @@ def mutated_csv(draw: Any) -> str:
 @given(text=mutated_csv())
 def test_mutated_grid_files_keep_the_contract(text: str, tmp_path_factory, capsys):
     work = tmp_path_factory.mktemp("fuzzgrid")
-    shutil.copy(DISTRICT / "your-district.yaml", work / "your-district.yaml")
+    for name in ("your-district.yaml", "district-communities.csv"):
+        shutil.copy(DISTRICT / name, work / name)
     (work / "district-grids.csv").write_text(text, encoding="utf-8")
     with deadline(SECONDS):
         code = main(["validate", str(work / "your-district.yaml")])

@@ -389,9 +389,13 @@ def _geo(*features: dict) -> str:
 MISTAKES = {
     "no such file": ("absent.csv", None,
                      ["{grid}: no such file (named by grid_file in {scenario})"]),
-    "unknown file type": ("grids.xlsx", "x",
-                          ["{grid}: unknown grid file type '.xlsx': use .csv, .geojson or .json "
-                           "(named by grid_file in {scenario})"]),
+    "unknown file type": ("grids.txt", "x",
+                          ["{grid}: unknown grid file type '.txt': use .csv, .xlsx, .geojson or "
+                           ".json (named by grid_file in {scenario})"]),
+    "old Excel format": ("grids.xls", "x",
+                         ["{grid}: unknown grid file type '.xls': use .csv, .xlsx, .geojson or "
+                          ".json (named by grid_file in {scenario}); save an .xls workbook as "
+                          ".xlsx from Excel"]),
     "empty file": ("grids.csv", "",
                    ["{grid}: empty file (expected a header line: grid_id, community_id, "
                     "households, x_m, y_m)"]),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import re
 import warnings
@@ -163,6 +164,95 @@ def test_report_command_on_compare_and_sweep_folders_and_what_is_not_a_result(re
     (unfinished / "manifest.json").write_text('{"kind": "sweep", "status": "interrupted"}')
     code, _, err = cli(["report", str(unfinished)])
     assert code == 2 and "this sweep is not finished (status 'interrupted')" in err
+
+
+# ---------------------------------------------------------------- results.xlsx and the CSVs
+
+
+def _sheet(ws) -> pd.DataFrame:
+    rows = list(ws.iter_rows(values_only=True))
+    width = len(rows[0])
+    body = [r[:width] for r in rows[1:] if any(v is not None for v in r[1:width])]
+    return pd.DataFrame(body, columns=list(rows[0]))
+
+
+def _column(ws, header: str) -> int:
+    return [c.value for c in ws[1]].index(header) + 1
+
+
+def test_every_folder_has_a_workbook_a_planner_reads_in_chinese(results):
+    """results.xlsx of run, compare, sweep and recommend (rewritten in Chinese by `gridsim
+    report --lang zh`): wide sheets with Chinese names, shares as percentages, times with
+    their unit, judgements coloured, frozen headers; the same numbers as the CSVs."""
+    from openpyxl import load_workbook
+
+    base = results["base"]
+    books = {kind: load_workbook(base / kind / "results.xlsx") for kind in
+             ("run", "compare", "sweep", "recommend")}
+    run = books["run"]
+    assert run.sheetnames == ["目标达成", "网格达标", "说明"]
+    targets = run["目标达成"]
+    frame = _sheet(targets)
+    assert frame["社区"].iloc[0] == "全街道" and "东关社区" in set(frame["社区"])
+    share = _column(targets, "时限内响应比例")
+    assert targets.cell(2, share).number_format == "0.0%"
+    assert "分钟" in targets.cell(2, _column(targets, "平均响应时间（分钟）")).number_format
+    assert targets.freeze_panes == "C2" and targets.auto_filter.ref.startswith("A1:")
+    livelihood = frame[(frame["社区"] == "全街道") & (frame["事项类别"] == "民生问题")].iloc[0]
+    summary = pd.read_csv(base / "run" / "summary.csv", keep_default_na=False, na_values=[""])
+    expected = summary[(summary.community == "all") & (summary.category == "livelihood")
+                       & (summary.grid == "all")
+                       & (summary.metric == "response_within_target_share")]["mean"].iloc[0]
+    assert livelihood["时限内响应比例"] == pytest.approx(expected)
+    assert livelihood["响应达标"] == "未达标"
+    row = frame.index[(frame["社区"] == "全街道") & (frame["事项类别"] == "民生问题")][0] + 2
+    assert targets.cell(row, share).fill.fgColor.rgb.endswith("FFC7CE")  # missed: red
+    assert targets.column_dimensions["B"].width >= 12  # 结对帮扶走访: seven wide characters
+
+    members = [d for d in (base / "compare").iterdir() if d.is_dir()]
+    assert len(members) == 2 and all(  # each scenario's run folder has its own
+        load_workbook(d / "results.xlsx").sheetnames[0] == "目标达成" for d in members)
+    compare = books["compare"]
+    assert compare.sheetnames[:2] == ["时限内响应比例", "时限内办结比例"]
+    assert compare.sheetnames[-1] == "说明"
+    heads = [c.value for c in compare["时限内响应比例"][1]]
+    assert heads[:7] == ["社区", "事项类别", "响应时限（分钟）", "按时时限（天）", "目标比例",
+                         "澄城县城关街道 基线", "小网格专人负责（每格约200户）"]
+    first = compare["时限内响应比例"]  # each category's own limit and target beside its shares
+    assert [first.cell(2, j).value for j in (2, 3, 5)] == ["公共服务事项", 30, 0.9]
+    assert first.cell(2, 5).number_format == "0.0%"
+    assert any("结论" in str(h) for h in heads)
+    verdicts = _sheet(compare["时限内响应比例"]).iloc[:, -1].dropna()  # none without issues
+    assert set(verdicts) <= {"更好", "更差", "无明显差异"} and len(verdicts) > 10
+    assert "更好" in set(verdicts) | set(_sheet(compare["时限内办结比例"]).iloc[:, -1])
+
+    sweep = books["sweep"]
+    assert sweep.sheetnames[0] == "设置" and "时限内响应比例" in sweep.sheetnames
+    assert [c.value for c in sweep["时限内响应比例"][1]][5:] == [
+        "households_per_worker=3000", "households_per_worker=1500"]  # fewest workers first
+
+    recommend = books["recommend"]
+    assert recommend.sheetnames[:3] == ["建议人数", "成本", "各人数水平"]
+    cost = recommend["成本"]
+    assert all("（占位估计）" in str(c.value) for c in cost[1][3:])
+    table = pd.read_csv(base / "recommend" / "recommendation.csv", encoding="utf-8")
+    shown = _sheet(recommend["建议人数"])
+    assert list(shown["建议人数"]) == list(table["recommended_workers"])
+    assert shown["社区"].iloc[0] == "东关社区" and shown["社区"].iloc[-1] == "全街道"
+    manifest = json.loads((base / "recommend" / "manifest.json").read_text(encoding="utf-8"))
+    assert "results.xlsx" in manifest["results"] and manifest["marker"] == "recommendation.csv"
+
+
+def test_result_csvs_open_in_excel_with_chinese(results):
+    """A byte-order mark first, so Excel reads UTF-8 (东关社区, not 涓滃叧绀惧尯); pandas reads
+    the files unchanged."""
+    for name in ("run/summary.csv", "compare/compare.csv", "sweep/sweep.csv",
+                 "recommend/recommendation.csv", "run/replications.csv"):
+        data = (results["base"] / name).read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf"), name
+    text = (results["base"] / "recommend" / "recommendation.csv").read_text(encoding="utf-8-sig")
+    assert "东关社区" in text and pd.read_csv(results["base"] / "run" / "summary.csv").columns[
+        0] == "community"
 
 
 # ---------------------------------------------------------------- Chinese in plots

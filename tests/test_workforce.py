@@ -210,6 +210,20 @@ def test_command_writes_the_tables_and_takes_a_recommendation(tmp_path: Path, ca
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "最省方案" in html and "2031" in html
     assert "reachable by 2031" in capsys.readouterr().out
+    from openpyxl import load_workbook
+
+    book = load_workbook(out / "results.xlsx")  # the plans side by side, year by year
+    assert book.sheetnames == ["逐年人数与费用", "最省招聘方案", "人员流动", "岗位与等级结构",
+                               "说明"]
+    by_year = book["逐年人数与费用"]
+    heads = [c.value for c in by_year[1]]
+    assert heads[0] == "年份" and "不招聘：人数" in heads and "最省方案：人数" in heads
+    assert [by_year.cell(r, 1).value for r in (2, 7)] == [2026, 2031]
+    cost = heads.index("最省方案：年费用 (CNY)") + 1
+    assert by_year.cell(7, cost).number_format == "#,##0" and by_year.cell(7, cost).value > 0
+    plan_sheet = book["最省招聘方案"]
+    assert plan_sheet.cell(1, 2).value == "渠道" and plan_sheet.cell(2, 2).value in {
+        "内选", "外引", "下派"}
 
 
 def bad(tmp_path: Path, change) -> tuple[int, str]:

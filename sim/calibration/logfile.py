@@ -18,6 +18,7 @@ import pandas as pd
 
 from sim.calibration.where import WhereError, evaluate, parse
 from sim.errors import GridsimError, OptionError
+from sim.scenario.tables import UndecodableText, decode_text
 
 EXCEL = (".xlsx", ".xlsm")
 UNKNOWN_AREA = ""
@@ -125,20 +126,15 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
 
 def decode(data: bytes, path: Path) -> tuple[str, str]:
     """The text of a CSV file: UTF-8 (with or without BOM), else GB18030 (which covers GBK, as
-    Chinese Excel saves CSV)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "UTF-8 with BOM"
+    Chinese Excel saves CSV); :func:`sim.scenario.tables.decode_text`, as scenario tables."""
     try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError as utf8:
-        try:
-            return data.decode("gb18030"), "GB18030"
-        except UnicodeDecodeError:
-            line = data[: utf8.start].count(b"\n") + 1
-            raise LogError(
-                f"{path}: row {line}: unknown text encoding (neither UTF-8 nor GB18030/GBK; "
-                f"byte {data[utf8.start]:#04x} at offset {utf8.start}); save the file as "
-                "'CSV UTF-8' or as an Excel workbook") from None
+        return decode_text(data)
+    except UndecodableText as exc:
+        line = data[: exc.position].count(b"\n") + 1
+        raise LogError(
+            f"{path}: row {line}: unknown text encoding (neither UTF-8 nor GB18030/GBK; "
+            f"byte {data[exc.position]:#04x} at offset {exc.position}); save the file as "
+            "'CSV UTF-8' or as an Excel workbook") from None
 
 
 def _read_excel(path: Path) -> pd.DataFrame:

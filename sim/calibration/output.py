@@ -12,12 +12,20 @@ import pandas as pd
 
 import sim.calibration.texts  # noqa: F401  (registers the texts)
 from sim.calibration.durations import kaplan_meier, km_band
-from sim.files.atomic import Writer
+from sim.files.atomic import Writer, csv_writer
 from sim.files.folder import command_line
 from sim.files.results import ResultFolder
 from sim.report import plots as plot
 from sim.report.html import Report, provenance
 from sim.report.i18n import DEFAULT_LANGUAGE, Texts
+from sim.report.workbook import (
+    RESULTS_XLSX,
+    Sheet,
+    about_sheet,
+    headers_of,
+    table_sheet,
+    workbook_writer,
+)
 
 if TYPE_CHECKING:
     from sim.calibration.backtest import BacktestResult
@@ -35,7 +43,8 @@ def file_digest(path: str | Path | None) -> str | None:
 
 def save_calibration(result: CalibrateResult, out: str | Path, lang: str | None,
                      command: str | None, tables: dict[str, Any]) -> Path:
-    """Write calibrated.yaml, calibration.csv, quality.csv and report.html to ``out``."""
+    """Write calibrated.yaml, calibration.csv, quality.csv, category_map.csv, report.html and
+    results.xlsx to ``out``."""
     log = result.log
     identity = {"log_sha256": file_digest(log.path),
                 "options": json.dumps({"columns": log.columns.flags(), "where": log.where,
@@ -53,10 +62,11 @@ def save_calibration(result: CalibrateResult, out: str | Path, lang: str | None,
         html = calibration_report(result, lang, folder.manifest)
         files: dict[str, Writer] = {
             "calibrated.yaml": lambda p: p.write_text(result.yaml, encoding="utf-8"),
-            "quality.csv": lambda p: log.quality.to_csv(p, index=False),
+            "quality.csv": csv_writer(log.quality),
             "report.html": lambda p: p.write_text(html, encoding="utf-8"),
-            "category_map.csv": lambda p: result.category_map().to_csv(p, index=False),
-            "calibration.csv": lambda p: result.table.to_csv(p, index=False),
+            "category_map.csv": csv_writer(result.category_map()),
+            RESULTS_XLSX: workbook_writer(calibration_sheets(result, lang), lang),
+            "calibration.csv": csv_writer(result.table),
         }
         folder.publish(files, marker="calibration.csv")
     result.folder = folder.path
@@ -66,7 +76,8 @@ def save_calibration(result: CalibrateResult, out: str | Path, lang: str | None,
 
 def save_backtest(result: BacktestResult, out: str | Path | None, lang: str | None,
                   command: str | None) -> Path:
-    """Write backtest.csv, verdicts.csv, quantiles.csv and report.html to ``out``."""
+    """Write backtest.csv, verdicts.csv, quantiles.csv, report.html and results.xlsx to
+    ``out``."""
     from sim.files.folder import default_folder
 
     log = result.log
@@ -82,11 +93,14 @@ def save_backtest(result: BacktestResult, out: str | Path | None, lang: str | No
                                    result.scenario.to_yaml(), encoding="utf-8")},
                                info={"log": str(log.path), "scenario": result.scenario.name})
     with folder.guarded():
-        html = backtest_report(result, lang or DEFAULT_LANGUAGE, folder.manifest)
+        language = lang or DEFAULT_LANGUAGE
+        html = backtest_report(result, language, folder.manifest)
         folder.publish_tables({"verdicts.csv": result.verdicts,
                                "quantiles.csv": result.quantiles,
                                "backtest.csv": result.weeks}, marker="backtest.csv",
-                              others={"report.html": lambda p: p.write_text(html, "utf-8")})
+                              others={"report.html": lambda p: p.write_text(html, "utf-8"),
+                                      RESULTS_XLSX: workbook_writer(
+                                          backtest_sheets(result, language), language)})
     result.folder = folder.path
     result.manifest = folder.manifest
     return folder.path
@@ -295,3 +309,63 @@ def _resolution(report: Report, result: CalibrateResult, t: Texts) -> None:
     if observed:
         report.figure(plot.survival_chart(pd.concat(observed), pd.concat(fitted), columns=2),
                       caption=t("calibration.figure.survival"))
+
+
+# ---------------------------------------------------------------- results.xlsx
+
+
+def calibration_sheets(result: CalibrateResult, lang: str) -> list[Sheet]:
+    """results.xlsx of a calibration: the rates per category (all areas, then each area side
+    by side), every fitted figure, the data-quality account, the category map, about."""
+    t = Texts(lang)
+    prefixes = ("calibration.column",)
+    table = result.table
+    rates = table[table.quantity == "rate_per_1000_households_per_year"]
+    whole = rates[rates.area == "all"].set_index("category")
+    wide = whole[["value", "ci_low", "ci_high", "n"]].reset_index()
+    headers = headers_of(wide.columns, t, prefixes)
+    headers["value"] = t("calibration.column.rate_value")
+    areas = [a for a in dict.fromkeys(rates.area) if a != "all"]
+    per_area = rates.pivot_table(index="category", columns="area", values="value",
+                                 aggfunc="first")
+    for area in areas:
+        wide[f"area:{area}"] = per_area[area].reindex(wide["category"]).to_numpy()
+        headers[f"area:{area}"] = t("calibration.column.rate_in", area=area)
+    formats = {c: "0.0" for c in wide.columns if c not in ("category", "n")}
+    formats["n"] = "#,##0"
+    sheets = [Sheet(t("calibration.sheet.rates"), wide, headers, formats,
+                    notes=[t("calibration.note.rates")]),
+              table_sheet(t("calibration.sheet.figures"), table, t, labels=3,
+                          prefixes=prefixes),
+              table_sheet(t("calibration.sheet.quality"), result.log.quality, t,
+                          prefixes=prefixes),
+              table_sheet(t("calibration.sheet.map"), result.category_map(), t,
+                          prefixes=prefixes)]
+    facts = [(t("calibration.column.source"), result.log.describe()), *(
+        (t("calibration.sheet.notes"), note) for note in result.notes)]
+    sheets.append(about_sheet(t, t("calibration.sheet.title", log=result.log.path.name),
+                              result.manifest, result.folder, facts))
+    return sheets
+
+
+def backtest_sheets(result: BacktestResult, lang: str) -> list[Sheet]:
+    """results.xlsx of a back-test: the verdicts, every week's counts against their
+    prediction intervals, the resolution-time quantiles, about."""
+    t = Texts(lang)
+    prefixes = ("backtest.xlsx", "backtest.column", "calibration.column")
+
+    def verdict(v: Any) -> str:
+        return t(f"backtest.verdict.{v}") if t.has(f"backtest.verdict.{v}") else str(v)
+
+    values = {"verdict": verdict}
+    sheets = [table_sheet(t("backtest.sheet.verdicts"), result.verdicts, t, labels=2,
+                          prefixes=prefixes, values=values, states=["verdict"]),
+              table_sheet(t("backtest.sheet.weeks"), result.weeks, t, labels=3,
+                          prefixes=prefixes),
+              table_sheet(t("backtest.sheet.quantiles"), result.quantiles, t, labels=2,
+                          prefixes=prefixes, values=values, states=["verdict"])]
+    log = result.log
+    sheets.append(about_sheet(
+        t, t("backtest.title", scenario=result.scenario.name), result.manifest, result.folder,
+        [(t("calibration.column.source"), log.describe())]))
+    return sheets

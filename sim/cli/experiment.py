@@ -4,6 +4,7 @@ options of ``gridsim run``. :mod:`sim.cli` wires them in."""
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,6 +95,7 @@ def add_commands(
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    import sim.report.sheets  # noqa: F401  (results.xlsx published with the folder)
     from sim.experiment.compare import compare
 
     if len(args.files) < 2:
@@ -102,6 +104,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sim.scenario.loading import load_scenario
 
     loaded = [load_scenario(f) for f in args.files]  # every file checked before anything runs
+    for each in loaded:
+        print_warnings(each)
     result = compare(loaded, replications=args.replications, seed=args.seed, out=args.out,
                      executor=args.executor, workers=args.workers, scheduler=args.scheduler,
                      progress=False if args.quiet else None)
@@ -110,11 +114,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(compare_text(view))
     print(f"\n{result.seconds:.1f} s; compare.csv: "
           f"{result.folder / 'compare.csv' if result.folder else '-'}")
-    print_report(result.folder, lang)
+    print_report(result.folder, lang, loaded[0].scenario.language)
     return 0
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    import sim.report.sheets  # noqa: F401  (results.xlsx published with the folder)
     from sim.experiment.sweep import sweep
     from sim.report.sweep import SweepView, sweep_text
 
@@ -127,20 +132,30 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(sweep_text(view))
     print(f"\n{result.seconds:.1f} s; sweep.csv: "
           f"{result.folder / 'sweep.csv' if result.folder else '-'}")
-    print_report(result.folder, lang)
+    print_report(result.folder, lang, result.scenario.scenario.language)
     return 0
 
 
-def print_report(folder: Path | None, lang: str) -> None:
-    """Write the folder's report.html and print where it and the folder are."""
-    import sim.staffing.report  # noqa: F401  (registers the recommend report)
+def print_warnings(loaded: Any) -> None:
+    """What a scenario leaves out and the model assumes, one line each, on stderr."""
+    for warning in loaded.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def print_report(folder: Path | None, lang: str, published: str) -> None:
+    """Write the folder's report.html in ``lang``, rewrite its results.xlsx where ``lang`` is
+    not the language it was ``published`` in, and print where they and the folder are."""
+    import sim.staffing.workbook  # noqa: F401  (registers the recommend report and workbook)
     from sim.report.folders import write_report
     from sim.report.i18n import Texts
+    from sim.report.workbook import RESULTS_XLSX, write_workbook
 
     if folder is None:
         return
     t = Texts(lang)
     print(t("cli.report", path=write_report(folder, lang)))
+    workbook = write_workbook(folder, lang) if lang != published else folder / RESULTS_XLSX
+    print(t("cli.workbook", path=workbook))
     print(t("cli.folder", path=folder))
 
 

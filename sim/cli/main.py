@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -23,13 +24,16 @@ from sim.cli.experiment import (
     cmd_compare,
     cmd_sweep,
     print_report,
+    print_warnings,
     run_target,
     whole_number,
 )
+from sim.cli.init import add_commands as add_init_commands
+from sim.cli.init import cmd_init
 from sim.cli.staffing import add_commands, cmd_recommend, cmd_report
 from sim.cli.workforce import add_commands as add_workforce_commands
 from sim.cli.workforce import cmd_workforce
-from sim.errors import GridsimError, ScenarioError, UnstableScenarioError
+from sim.errors import GridsimError, ScenarioError, ScenarioWarning, UnstableScenarioError
 from sim.experiment.executors import EXECUTORS
 from sim.files.interrupt import exit_code
 from sim.report.i18n import DEFAULT_LANGUAGE, register
@@ -95,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_coverage_commands(sub)  # coverage
     add_workforce_commands(sub)  # workforce
     add_calibration_commands(sub, _add_experiment_options)  # calibrate, backtest
+    add_init_commands(sub)  # init
     return parser
 
 
@@ -115,6 +120,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         households = sum(c.households for c in s.communities)
         print(f"{file}: ok ({s.name}: {len(s.communities)} communities, {households} households, "
               f"{len(s.demand)} categories)")
+        for table in loaded.tables:
+            print(f"  {table}")
+        print_warnings(loaded)
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -122,11 +130,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import sim.report.sheets  # noqa: F401  (results.xlsx published with the folder)
     from sim.experiment.runner import run
     from sim.report.run import RunView
     from sim.report.terminal import run_text
+    from sim.scenario.loading import load_scenario
 
-    result = run(args.file, replications=args.replications, seed=args.seed, out=args.out,
+    loaded = load_scenario(args.file)
+    print_warnings(loaded)
+    result = run(loaded, replications=args.replications, seed=args.seed, out=args.out,
                  records=args.records, executor=args.executor, workers=args.workers,
                  scheduler=args.scheduler, progress=False if args.quiet else None,
                  until_half_width=run_target(args), max_replications=args.max_replications,
@@ -143,11 +155,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(run_text(view.table, view.headline, view.mix_line, view.names))
     if result.target is not None:
         print(result.target_text())
-    print_report(result.folder, lang)
+    print_report(result.folder, lang, result.scenario.scenario.language)
     return 0
 
 
-COMMANDS = {"validate": cmd_validate, "run": cmd_run}
+COMMANDS = {"validate": cmd_validate, "run": cmd_run, "init": cmd_init}
 COMMANDS.update(recommend=cmd_recommend, report=cmd_report)
 COMMANDS.update(compare=cmd_compare, sweep=cmd_sweep)
 COMMANDS.update(coverage=cmd_coverage, workforce=cmd_workforce)
@@ -171,6 +183,7 @@ def as_flags(exc: GridsimError) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gridsim`` console script."""
     args = build_parser().parse_args(argv)
+    warnings.simplefilter("ignore", ScenarioWarning)  # commands print the scenario's themselves
     try:
         return COMMANDS[args.command](args)
     except ScenarioError as exc:

@@ -43,11 +43,12 @@ def add_commands(sub: argparse._SubParsersAction,
                         "scenario's shifts: (requirement.csv, roster.csv)")
     add_experiment_options(p)
 
-    p = sub.add_parser("report", help="an HTML report (report.html) of a result folder",
-                       description="Write report.html into a finished result folder (of gridsim "
-                       "run, compare, sweep or recommend): each category against its own "
-                       "targets, where they are missed, plots with 95%% intervals, provenance. "
-                       "It opens in any browser without a server or a network.")
+    p = sub.add_parser("report", help="report.html and results.xlsx of a result folder",
+                       description="Write report.html and results.xlsx into a finished result "
+                       "folder (of gridsim run, compare, sweep or recommend): each category "
+                       "against its own targets, where they are missed, plots with 95%% "
+                       "intervals, provenance; the workbook holds the same tables as wide "
+                       "sheets. The page opens in any browser without a server or a network.")
     p.add_argument("folder", type=Path, metavar="FOLDER")
     add_lang(p)
 
@@ -68,14 +69,16 @@ def cmd_recommend(args: argparse.Namespace) -> int:
           f"{result.seed}, {result.seconds:.1f} s ({result.simulations} full-model "
           f"runs{reused})")
     print(recommend_text(result, lang))
-    print_report(result.folder, lang)
+    print_report(result.folder, lang, result.scenario.scenario.language)
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    import sim.staffing.report  # noqa: F401  (registers the recommend report)
+    import sim.staffing.workbook  # noqa: F401  (registers the recommend report and workbook)
     from sim.report.folders import write_report
+    from sim.report.workbook import write_workbook
 
     path = write_report(args.folder, args.lang)
     print(f"report: {path}")
+    print(f"workbook: {write_workbook(args.folder, args.lang)}")
     return 0

@@ -4,7 +4,8 @@ For each kind of service point (and ``all``: any point), every grid is covered o
 the rule of :mod:`sim.coverage.walk`; households and elderly households (households x elderly
 share) are added up by community and over the district. With ``add=n`` the best 1, ..., n new
 points of each kind are placed exactly (:mod:`sim.coverage.placement`) among the grid centres or
-the scenario's candidate sites. Results: ``coverage.csv``, ``placement.csv``, ``report.html``.
+the scenario's candidate sites. Results: ``coverage.csv``, ``placement.csv``, ``report.html``,
+``results.xlsx``.
 """
 
 from __future__ import annotations
@@ -118,8 +119,8 @@ def measure_coverage(
     ``coverage.within_min``) of each kind of point; with ``add`` > 0 also the best 1, ...,
     ``add`` new points of each kind among ``candidates`` (``grids``: grid centres; ``sites``:
     ``coverage.candidate_sites``), maximising covered ``weight`` (``households`` or
-    ``elderly``). Writes coverage.csv, placement.csv and report.html (``lang`` zh or en) into
-    ``out`` unless ``save`` is False."""
+    ``elderly``). Writes coverage.csv, placement.csv, report.html and results.xlsx (``lang``
+    zh or en) into ``out`` unless ``save`` is False."""
     started = time.perf_counter()
     loaded = resolve(scenario)
     spec = loaded.scenario
@@ -373,7 +374,8 @@ def _sites(kind: str, candidates: str, grids: GridTable, points: pd.DataFrame,
 
 
 def _publish(result: CoverageResult, out: str | Path | None, lang: str) -> None:
-    from sim.coverage.report import coverage_report
+    from sim.coverage.report import coverage_report, coverage_sheets
+    from sim.report.workbook import RESULTS_XLSX, workbook_writer
 
     loaded = result.scenario
     path = Path(out) if out is not None else default_folder(loaded.name, kind=KIND)
@@ -393,4 +395,5 @@ def _publish(result: CoverageResult, out: str | Path | None, lang: str) -> None:
         folder.publish_tables(
             {PLACEMENT_CSV: result.placement, COVERAGE_CSV: result.coverage},
             marker=COVERAGE_CSV,
-            others={REPORT_HTML: lambda p: p.write_text(html, encoding="utf-8")})
+            others={REPORT_HTML: lambda p: p.write_text(html, encoding="utf-8"),
+                    RESULTS_XLSX: workbook_writer(coverage_sheets(result, lang), lang)})

@@ -11,6 +11,8 @@ import sim.coverage.texts  # noqa: F401  (registers the report's words)
 from sim.report import plots as plot
 from sim.report.html import Report, provenance
 from sim.report.i18n import Texts
+from sim.report.names import Names
+from sim.report.workbook import Sheet, about_sheet, headers_of, table_sheet
 
 if TYPE_CHECKING:
     from sim.coverage.analysis import CoverageResult
@@ -176,3 +178,42 @@ def coverage_map(result: CoverageResult, kind: str, lang: str):
     return plot.coverage_map(grids, points, result.walk.radius_m(result.within_min),
                              metric=result.walk.metric, title=t(f"facility_kind.{kind}"),
                              labels=labels)
+
+
+# ---------------------------------------------------------------- results.xlsx
+
+
+def coverage_sheets(result: CoverageResult, lang: str) -> list[Sheet]:
+    """results.xlsx: each community's covered share by kind of point side by side (the
+    district first), every grid, the best new points, about."""
+    t = Texts(lang)
+    names = Names(result.scenario.scenario, t)
+    rows = result.coverage[result.coverage["grid"] == ALL]
+    order = [ALL, *[c.id for c in result.scenario.scenario.communities]]
+    kinds = [*result.kinds, ALL]
+    wide = pd.DataFrame({"community": [names.community(c) for c in order]})
+    wide["households"] = rows[rows["kind"] == ALL].set_index("community")["households"].reindex(
+        order).to_numpy()
+    headers = headers_of(["community", "households"], t, ("coverage.col",))
+    for which in ("covered_share", "covered_elderly_share"):
+        table = rows.pivot(index="community", columns="kind", values=which).reindex(order)
+        for kind in kinds:
+            wide[f"{which}:{kind}"] = table[kind].to_numpy()
+            words = _kind(t, kind)
+            headers[f"{which}:{kind}"] = words if which == "covered_share" else t(
+                "coverage.elderly_of", kind=words)
+    formats = {c: "0.0%" for c in wide.columns if ":" in c}
+    formats["households"] = "#,##0"
+    values = {"community": names.community, "grid": names.grid, "kind": lambda k: _kind(t, k)}
+    grids = result.coverage[result.coverage["grid"] != ALL]
+    sheets = [Sheet(t("coverage.sheet.shares"), wide, headers, formats,
+                    notes=[t("coverage.by_community_caption", limit=result.within_min)]),
+              table_sheet(t("coverage.sheet.grids"), grids, t, labels=3,
+                          prefixes=("coverage.col",), values=values)]
+    if not result.placement.empty:
+        sheets.append(table_sheet(t("coverage.placement"), result.placement, t, labels=2,
+                                  prefixes=("coverage.col",), values=values))
+    spec = result.scenario.scenario
+    sheets.append(about_sheet(t, t("coverage.title", name=spec.title(lang)), result.manifest,
+                              result.folder, estimates=spec.estimates))
+    return sheets

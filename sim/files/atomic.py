@@ -52,6 +52,12 @@ def write_text(path: Path, text: str) -> None:
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
+CSV_ENCODING = "utf-8-sig"
+"""Result CSVs: UTF-8 with a byte-order mark, so Excel (which takes a CSV without one for the
+local code page, GBK on Chinese Windows) shows 东关社区, not 涓滃叧绀惧尯. pandas and
+Python's ``utf-8-sig`` read it back unchanged."""
+
+
 def csv_writer(frame: pd.DataFrame) -> Writer:
-    """A :data:`Writer` of ``frame`` as CSV without its index."""
-    return lambda p: frame.to_csv(p, index=False)
+    """A :data:`Writer` of ``frame`` as CSV without its index, UTF-8 with a byte-order mark."""
+    return lambda p: frame.to_csv(p, index=False, encoding=CSV_ENCODING)

@@ -43,6 +43,19 @@ SOURCES = "sim_sources_sha256"
 MUST_MATCH = ("gridsim", SOURCES, "numpy")
 COMPLETE = "complete"
 
+Companion = Callable[[Path, Mapping[str, Any], Mapping[str, Any]], Mapping[str, Writer]]
+"""``companion(folder, manifest, data)``: more files a kind of folder publishes with its own
+(``results.xlsx``), made from the finished ``manifest`` and the ``data`` in memory (file name
+-> its table, or the scenario). Higher layers register them (:func:`register_companion`): a
+run folder is written by :mod:`sim.experiment`, its workbook by :mod:`sim.report`."""
+
+COMPANIONS: dict[str, Companion] = {}
+
+
+def register_companion(kind: str, make: Companion) -> None:
+    """Publish the files ``make`` returns with every folder of ``kind``."""
+    COMPANIONS[kind] = make
+
 
 RUNS = Path("runs")
 """Where result folders go when no output folder is given."""
@@ -255,9 +268,16 @@ class Folder:
             self.write_manifest()
             self.log(f"{status} ({reason})" + (f"; {advice}" if advice else ""))
 
-    def publish(self, files: Mapping[str, Writer], marker: str, **extra: Any) -> None:
-        """Write the result ``files`` (name -> writer), mark the folder complete, and write the
-        ``marker`` file (one of ``files``) last; signals wait until all is written."""
+    def publish(self, files: Mapping[str, Writer], marker: str,
+                data: Mapping[str, Any] | None = None, **extra: Any) -> None:
+        """Write the result ``files`` (name -> writer) and those of the kind's companion (made
+        from ``data``), mark the folder complete, and write the ``marker`` file (one of
+        ``files``) last; signals wait until all is written."""
+        finished = {**self.manifest, "status": COMPLETE, "finished": now_text(),
+                    "marker": marker, **extra}
+        make = COMPANIONS.get(str(self.manifest.get("kind", "")))
+        if make is not None:
+            files = {**make(self.path, finished, data or {}), **files}
         with deferred_signals():
             written = []
             try:
@@ -265,8 +285,6 @@ class Folder:
                     if name != marker:
                         atomic_write(self.path / name, write)
                         written.append(name)
-                finished = {**self.manifest, "status": COMPLETE, "finished": now_text(),
-                            "marker": marker, **extra}
                 write_text(self.path / MANIFEST, json.dumps(finished, indent=2, default=str)
                            + "\n")
             except BaseException:

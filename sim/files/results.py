@@ -108,8 +108,9 @@ class ResultFolder(Folder):
 
     # -- the end
 
-    def publish(self, files: Mapping[str, Writer], marker: str, **extra: Any) -> None:
-        super().publish(files, marker, results=list(files), **extra)
+    def publish(self, files: Mapping[str, Writer], marker: str,
+                data: Mapping[str, Any] | None = None, **extra: Any) -> None:
+        super().publish(files, marker, data, results=list(files), **extra)
 
     def publish_tables(self, tables: Mapping[str, pd.DataFrame], marker: str,
                        others: Mapping[str, Writer] | None = None, **extra: Any) -> None:

@@ -9,6 +9,7 @@ Layout of a run of one scenario::
     replications.csv    one row per replication and group       (written when complete)
     summary.csv         one row per group and metric, with CIs  (written when complete)
     issues.parquet      per-issue records, with --records        (written when complete)
+    results.xlsx        the tables as wide sheets, where sim.report is loaded (when complete)
 
 A comparison or a sweep writes one such folder per scenario, inside a folder of its own with a
 manifest and the combined table (compare.csv, sweep.csv).
@@ -52,6 +53,9 @@ STREAMS = ("numpy PCG64 per named source, from SeedSequence(seed, spawn_key=(rep
 
 class RunFolder(Folder):
     """The run folder of one scenario, being written or resumed."""
+
+    loaded: LoadedScenario | None = None
+    """The scenario it runs (as in its scenario.yaml)."""
 
     @staticmethod
     def unfinished(loaded: LoadedScenario, seed: int, records: bool) -> Path | None:
@@ -114,6 +118,7 @@ class RunFolder(Folder):
                 write_text(path / "scenario.yaml", loaded.to_yaml())
                 folder.log(f"started by: {command}")
             folder._clean_temporaries()
+            folder.loaded = loaded
             return folder
         except BaseException:
             if lock is not None:
@@ -173,8 +178,7 @@ class RunFolder(Folder):
             if records is not None:
                 atomic_write(self._part(replication, "issues", "parquet"),
                              lambda p: records.to_parquet(p, index=False))
-            atomic_write(self._part(replication, "replication", "csv"),
-                         lambda p: metrics.to_csv(p, index=False))
+            atomic_write(self._part(replication, "replication", "csv"), csv_writer(metrics))
             self.session["computed"] = self.session.get("computed", 0) + 1
             self.log(f"replication {replication} saved")
 
@@ -188,7 +192,8 @@ class RunFolder(Folder):
             records = pd.concat(parts, ignore_index=True)
             files["issues.parquet"] = lambda p: records.to_parquet(p, index=False)
         files[SUMMARY] = csv_writer(summary)
-        self.publish(files, SUMMARY, replications=len(done), **extra)
+        data = {SUMMARY: summary, "replications.csv": replications, "scenario.yaml": self.loaded}
+        self.publish(files, SUMMARY, data, replications=len(done), **extra)
 
 
 class StudyFolder(Folder):
@@ -266,7 +271,7 @@ class StudyFolder(Folder):
 
     def complete(self, name: str, table: pd.DataFrame, **extra: Any) -> None:
         """Write the combined table ``name`` and mark the study complete."""
-        self.publish({name: csv_writer(table)}, name, **extra)
+        self.publish({name: csv_writer(table)}, name, {name: table}, **extra)
 
 
 def _check_same(

@@ -9,6 +9,7 @@ differences with their intervals, the shares per scenario, the grids, the mix, p
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -312,12 +313,15 @@ def compare_text(view: CompareView, width: int | None = None) -> str:
     return "\n".join(parts)
 
 
-def read_compare(folder: Path, manifest: dict[str, Any], lang: str) -> CompareView:
-    """A comparison folder as a :class:`CompareView`."""
+def read_compare(folder: Path, manifest: Mapping[str, Any], lang: str,
+                 table: pd.DataFrame | None = None) -> CompareView:
+    """A comparison folder as a :class:`CompareView` (its table read from compare.csv unless
+    given)."""
     members = manifest.get("members") or []
     scenarios = {m["label"]: load_scenario(folder / m["folder"] / "scenario.yaml")
                  for m in members}
-    table = read_summary(folder / "compare.csv")
+    if table is None:
+        table = read_summary(folder / "compare.csv")
     base = next(iter(scenarios.values()))
     return CompareView.of(table, scenarios, scenario_language(base.scenario, lang))
 

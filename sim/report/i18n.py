@@ -366,6 +366,7 @@ register({
     "cli.mix": {"zh": "全部事项合计（各类混合）：", "en": "All issues together (a mix):"},
     "cli.folder": {"zh": "结果文件夹：{path}", "en": "run folder: {path}"},
     "cli.report": {"zh": "报告：{path}", "en": "report: {path}"},
+    "cli.workbook": {"zh": "Excel 表格：{path}", "en": "workbook: {path}"},
     "cli.compare_head": {"zh": "各类事项在本类时限内的比例，各方案与基准的配对差值：",
                          "en": "Each category's share within its own limits, per scenario, "
                                "with the paired difference to the baseline:"},

@@ -9,6 +9,7 @@ judgements, the mix, and provenance.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,9 +181,12 @@ def sweep_text(view: SweepView, width: int | None = None) -> str:
     return "\n".join(parts)
 
 
-def read_sweep(folder: Path, manifest: dict[str, Any], lang: str) -> SweepView:
+def read_sweep(folder: Path, manifest: Mapping[str, Any], lang: str,
+               table: pd.DataFrame | None = None) -> SweepView:
+    """A sweep folder as a :class:`SweepView` (its table read from sweep.csv unless given)."""
     members = manifest.get("members") or []
-    table = read_summary(folder / "sweep.csv")
+    if table is None:
+        table = read_summary(folder / "sweep.csv")
     keys = list((members[0].get("overrides") or {}).keys()) if members else []
     rows = []
     base = None

@@ -19,12 +19,11 @@ number, the header is line 1) or feature (1-based, with its grid id) and the col
 
 from __future__ import annotations
 
-import csv
 import difflib
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,19 +31,21 @@ from typing import Any
 import numpy as np
 
 from sim.errors import ScenarioError
+from sim.scenario import cells
 from sim.scenario.common import is_grid_id
 from sim.scenario.files import read_text
 from sim.scenario.limits import MAX_GRIDS
+from sim.scenario.tables import CSV_SUFFIXES, EXCEL_SUFFIXES, Table, TableRef, read_table
 
 REQUIRED = ("grid_id", "community_id", "households", "x_m", "y_m")
 OPTIONAL = ("name", "area_m2", "issue_weight", "building_heads", "elderly_share")
 GEOJSON_REQUIRED = ("grid_id", "community_id", "households")
-CSV_SUFFIXES = (".csv",)
+SHEETS = ("grids", "网格")
+"""The sheet of a workbook that holds the grids when the scenario names none (or its only
+sheet)."""
 GEOJSON_SUFFIXES = (".geojson", ".json")
 
 _GRID_ID_MAX = 60
-_TRUE = {"true", "yes", "1", "y", "t"}
-_FALSE = {"false", "no", "0", "n", "f"}
 _LONLAT_CRS = re.compile(r"(CRS84|EPSG:+4326)\b", re.IGNORECASE)
 
 # WGS84 ellipsoid
@@ -56,29 +57,42 @@ WGS84_E2 = WGS84_F * (2 - WGS84_F)
 # ---------------------------------------------------------------- entry point
 
 
-def inline_grid_file(data: dict[str, Any], path: Path, source: str) -> None:
-    """Read the grid file ``path`` and set ``data["communities"][i]["grids"]`` from it.
+def inline_grid_file(data: dict[str, Any], path: Path | TableRef, source: str,
+                     inherited: Collection[str] = ()) -> str:
+    """Read the grid file ``path`` and set ``data["communities"][i]["grids"]`` from it; return
+    how it was read (``grids.csv (GB18030)``).
 
     ``source`` is the scenario file that named it (for messages). Communities without rows in
-    the file keep what they have; one with both rows and its own ``grids`` is an error.
+    the file keep what they have; one with both rows and its own ``grids`` is an error, unless
+    its grids are ``inherited`` (came from a file the scenario extends): the rows replace them.
     Raises :class:`ScenarioError` with every problem found.
     """
-    path = Path(path)
+    ref = path if isinstance(path, TableRef) else TableRef(Path(path))
+    path = ref.path
     where = str(path)
+    named = f"named by grid_file in {source}"
     if not path.exists():
-        raise ScenarioError([f"{where}: no such file (named by grid_file in {source})"])
+        raise ScenarioError([f"{where}: no such file ({named})"])
     if path.is_dir():
-        raise ScenarioError([f"{where}: is a folder, not a grid file (named by grid_file in "
-                             f"{source})"])
+        raise ScenarioError([f"{where}: is a folder, not a grid file ({named})"])
     suffix = path.suffix.lower()
-    if suffix in CSV_SUFFIXES:
-        records, problems = read_csv_grids(path)
-    elif suffix in GEOJSON_SUFFIXES:
+    if suffix in GEOJSON_SUFFIXES:
         records, problems = read_geojson_grids(path)
+        read_as = f"{path.name} (GeoJSON)"
+    elif suffix in CSV_SUFFIXES + EXCEL_SUFFIXES:
+        records, problems, table = read_table_grids(ref, named)
+        read_as = table.describe()
     else:
         kind = repr(path.suffix) if path.suffix else "(no suffix)"
-        raise ScenarioError([f"{where}: unknown grid file type {kind}: use .csv, .geojson or "
-                             f".json (named by grid_file in {source})"])
+        old = "; save an .xls workbook as .xlsx from Excel" if suffix == ".xls" else ""
+        raise ScenarioError([f"{where}: unknown grid file type {kind}: use .csv, .xlsx, "
+                             f".geojson or .json ({named}){old}"])
+    communities = data.get("communities")
+    if isinstance(communities, list) and inherited:
+        listed = {r.community_id for r in records}
+        for i, c in enumerate(communities):
+            if isinstance(c, dict) and c.get("id") in listed and c.get("id") in inherited:
+                communities[i] = {k: v for k, v in c.items() if k != "grids"}
     problems += _check_against_scenario(records, data, where, source)
     if problems:
         raise ScenarioError(problems)
@@ -89,6 +103,7 @@ def inline_grid_file(data: dict[str, Any], path: Path, source: str) -> None:
     communities = data["communities"]
     for index, items in by_community.items():
         communities[index] = {**communities[index], "grids": {"layout": "table", "grids": items}}
+    return read_as
 
 
 # ---------------------------------------------------------------- one grid of the file
@@ -108,15 +123,16 @@ class GridRecord:
 
 def _read_fields(
     get: Callable[[str], Any], label: str, file: str, required: tuple[str, ...],
-    problems: list[str],
+    problems: list[str], shown: Callable[[str], str] = str,
 ) -> GridRecord:
-    """One row/feature: ``get(column)`` gives a raw value; problems go to ``problems``."""
+    """One row/feature: ``get(column)`` gives a raw value; problems go to ``problems``, the
+    column named by ``shown(column)`` (a workbook adds its letter)."""
     before = len(problems)
     values: dict[str, Any] = {}
     for column in (*required, *OPTIONAL):
         value, error = _PARSERS[column](get(column), column in required)
         if error:
-            problems.append(f"{file}: {label}: {column}: {error}")
+            problems.append(f"{file}: {label}: {shown(column)}: {error}")
         elif value is not None:
             values[column] = value
     record = GridRecord(label, values.get("grid_id"), values.get("community_id"),
@@ -130,118 +146,43 @@ def _read_fields(
     return record
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _show(value: Any) -> str:
-    return repr(value.strip() if isinstance(value, str) else value)
-
-
 def _parse_grid_id(value: Any, required: bool) -> tuple[Any, str | None]:
-    if _missing(value):
+    if cells.missing(value):
         return None, "missing"
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
-        return None, f"must be a text id (got {_show(value)})"
+        return None, f"must be a text id (got {cells.shown(value)})"
     text = value.strip()
     if not is_grid_id(text):
         return None, (f"must be 1-{_GRID_ID_MAX} letters (of any script), digits, '_', '.' or "
-                      f"'-', starting with a letter or digit (got {_show(value)})")
+                      f"'-', starting with a letter or digit (got {cells.shown(value)})")
     return text, None
 
 
-def _parse_text(value: Any, required: bool) -> tuple[Any, str | None]:
-    if _missing(value):
-        return None, "missing" if required else None
-    return str(value).strip(), None
+def _parse_bool(value: Any, required: bool) -> tuple[Any, str | None]:
+    return cells.boolean(value, False)  # an empty cell: the default (true)
 
 
 def _parse_community_id(value: Any, required: bool) -> tuple[Any, str | None]:
-    if _missing(value):
+    if cells.missing(value):
         return None, "missing"
     if not isinstance(value, str):
-        return None, f"must be a community id (got {_show(value)})"
+        return None, f"must be a community id (got {cells.shown(value)})"
     return value.strip(), None
 
 
-def _number(value: Any) -> float | None:
-    """``value`` as a finite float, or None when it is not a number."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _parse_households(value: Any, required: bool) -> tuple[Any, str | None]:
-    if _missing(value):
-        return None, "missing"
-    number = _number(value)
-    if number is None or number != int(number):
-        return None, f"must be a whole number of households (got {_show(value)})"
-    if number < 0:
-        return None, f"must not be negative (got {_show(value)})"
-    return int(number), None
-
-
-def _real(lowest: float | None = None, inclusive: bool = True):
-    """A parser of a real number, optionally bounded below (``> lowest`` when not inclusive)."""
-
-    def parse(value: Any, required: bool) -> tuple[Any, str | None]:
-        if _missing(value):
-            return None, "missing" if required else None
-        number = _number(value)
-        if number is None:
-            return None, f"not a number (got {_show(value)})"
-        if lowest is not None and inclusive and number < lowest:
-            return None, f"must not be negative (got {_show(value)})"
-        if lowest is not None and not inclusive and number <= lowest:
-            return None, f"must be greater than {lowest:g} (got {_show(value)})"
-        return number, None
-
-    return parse
-
-
-def _share(value: Any, required: bool) -> tuple[Any, str | None]:
-    number, error = _real(0.0)(value, required)
-    if error is None and number is not None and number > 1:
-        return None, f"must be a share between 0 and 1 (got {_show(value)})"
-    return number, error
-
-
-def _parse_bool(value: Any, required: bool) -> tuple[Any, str | None]:
-    if _missing(value):
-        return None, None
-    if isinstance(value, bool):
-        return value, None
-    text = str(value).strip().lower() if isinstance(value, str | int) else None
-    if text in _TRUE:
-        return True, None
-    if text in _FALSE:
-        return False, None
-    return None, f"must be true/false, yes/no or 1/0 (got {_show(value)})"
-
-
-_PARSERS: dict[str, Callable[[Any, bool], tuple[Any, str | None]]] = {
+_PARSERS: dict[str, cells.Parser] = {
     "grid_id": _parse_grid_id,
     "community_id": _parse_community_id,
-    "name": _parse_text,
-    "households": _parse_households,
-    "x_m": _real(),
-    "y_m": _real(),
-    "area_m2": _real(0.0, inclusive=False),
-    "issue_weight": _real(0.0),
+    "name": cells.text,
+    "households": cells.whole("households"),
+    "x_m": cells.real(),
+    "y_m": cells.real(),
+    "area_m2": cells.real(0.0, inclusive=False),
+    "issue_weight": cells.real(0.0),
     "building_heads": _parse_bool,
-    "elderly_share": _share,
+    "elderly_share": cells.share,
 }
 
 
@@ -257,30 +198,20 @@ def _near_misses(names: list[str], known: tuple[str, ...], what: str, where: str
     return out
 
 
-# ---------------------------------------------------------------- CSV
+# ---------------------------------------------------------------- CSV and Excel
 
 
-def read_csv_grids(path: Path) -> tuple[list[GridRecord], list[str]]:
-    """The grids of a CSV file and the problems found (whole-file problems raise at once)."""
-    where = str(path)
-    text = read_text(path, "grid file", encoding="utf-8-sig")
-    if not text.strip():
-        raise ScenarioError([f"{where}: empty file (expected a header line: "
-                             f"{', '.join(REQUIRED)})"])
-    reader = csv.reader(text.splitlines(keepends=True))
-    try:
-        header = [h.strip() for h in next(reader)]
-        rows = []
-        line = reader.line_num
-        for cells in reader:
-            rows.append((line + 1, cells))  # a record starts on the line after the last one
-            line = reader.line_num
-    except csv.Error as exc:
-        raise ScenarioError([f"{where}: line {reader.line_num}: malformed CSV ({exc})"]) from None
+def read_table_grids(ref: TableRef, named_by: str = "") -> tuple[list[GridRecord], list[str],
+                                                                  Table]:
+    """The grids of a CSV file or a workbook's sheet, the problems found (whole-table problems
+    raise at once) and the table as read (how: its encoding)."""
+    table = read_table(ref, "grid file", named_by, SHEETS, REQUIRED)
+    where = table.where
+    rows = table.rows
     if len(rows) > MAX_GRIDS:
         raise ScenarioError([f"{where}: {len(rows):,} rows are more than the {MAX_GRIDS:,} grids "
                              "one scenario may have"])
-
+    header = table.header
     problems: list[str] = []
     missing = [c for c in REQUIRED if c not in header]
     if missing:
@@ -298,24 +229,24 @@ def read_csv_grids(path: Path) -> tuple[list[GridRecord], list[str]]:
     column = {name: i for i, name in enumerate(header)}
 
     records = []
-    for line, cells in rows:
-        if not any(c.strip() for c in cells):
+    for line, row in rows:
+        if all(cells.missing(c) for c in row):
             continue  # blank lines and rows of empty cells
         label = f"row {line}"
-        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
-            problems.append(f"{where}: {label}: has {len(cells)} cells but the header has "
+        if len(row) > len(header) and not all(cells.missing(c) for c in row[len(header):]):
+            problems.append(f"{where}: {label}: has {len(row)} cells but the header has "
                             f"{len(header)} columns")
             continue
 
-        def get(name: str, cells: list[str] = cells) -> Any:
+        def get(name: str, row: list[Any] = row) -> Any:
             i = column.get(name)
-            return cells[i] if i is not None and i < len(cells) else None
+            return row[i] if i is not None and i < len(row) else None
 
-        record = _read_fields(get, label, where, REQUIRED, problems)
+        record = _read_fields(get, label, where, REQUIRED, problems, table.column)
         records.append(record)
     if not records and not problems:
         raise ScenarioError([f"{where}: no grid rows after the header"])
-    return records, problems
+    return records, problems, table
 
 
 # ---------------------------------------------------------------- GeoJSON

@@ -1,4 +1,7 @@
-"""Reading scenario files: safe YAML, ``extends:`` chains, overrides, messages naming the key.
+"""Reading scenario files: safe YAML, ``extends:`` chains (``replace:`` for keys taken whole),
+tables in files (``grid_file:``, ``communities_file:``, ``pay_file:``), overrides, messages
+naming the key, and warnings where the scenario leaves something out that the model then
+assumes.
 
 Every problem is reported as ``file: key.path: what is wrong``; all problems of a file are
 collected before :class:`~sim.errors.ScenarioError` is raised.
@@ -13,14 +16,16 @@ import json
 import re
 import types
 import typing
+import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sim.errors import ScenarioError, UnstableScenarioError
+from sim.errors import ScenarioError, ScenarioWarning, UnstableScenarioError
 from sim.scenario.capacity import shortfall
 from sim.scenario.common import IDENTIFIER_PATTERN
 from sim.scenario.facilities import place_problems
@@ -31,12 +36,19 @@ from sim.scenario.grids import build_grids
 from sim.scenario.limits import limit_problems
 from sim.scenario.roster import role_counts
 from sim.scenario.schema import Scenario
+from sim.scenario.tablefiles import read_communities, read_pay
+from sim.scenario.tables import table_ref
 from sim.scenario.workforce import workforce_problems
 
 EXTENDS = "extends"
+REPLACE = "replace"
 MAX_EXTENDS = 32
 """The longest ``extends:`` chain followed."""
 GRID_FILE = "grid_file"
+COMMUNITIES_FILE = "communities_file"
+PAY_FILE = "pay_file"
+TABLE_FILES = (GRID_FILE, COMMUNITIES_FILE, PAY_FILE)
+ROLE_KEYS = ("community_workers", "grid_members", "volunteers", "party_members")
 _THOUSANDS = "write numbers without thousands separators (1250, not 1,250)"
 _KEYED = re.compile(r"^[a-z_][\w\[\].]*: ")
 PATTERN_TEXTS = {
@@ -51,16 +63,22 @@ class LoadedScenario:
     """A validated scenario together with where it came from.
 
     ``scenario`` is the validated model; ``data`` the resolved mapping (``extends:`` applied),
-    which is what run folders store and what overrides start from. ``unstable`` holds the
-    capacity problems (``file: key: unstable: ...``) of a scenario loaded with
-    ``allow_unstable``; its variants (:meth:`with_overrides`) allow them too.
+    which is what run folders store and what overrides start from. ``warnings``: what the
+    model assumes because the scenario leaves it out (staff on duty around the clock, no
+    travel), as ``file: key: what``; ``tables``: the table files read and how (``grids.csv
+    (GB18030)``). ``unstable`` holds the capacity problems (``file: key: unstable: ...``) of a
+    scenario loaded with ``allow_unstable``; its variants (:meth:`with_overrides`) allow them
+    too.
     """
 
     def __init__(self, scenario: Scenario, data: dict[str, Any], source: str,
+                 warnings: list[str] | None = None, tables: list[str] | None = None,
                  unstable: tuple[str, ...] = (), allow_unstable: bool = False):
         self.scenario = scenario
         self.data = data
         self.source = source
+        self.warnings = list(warnings or [])
+        self.tables = list(tables or [])
         self.unstable = unstable
         self.allow_unstable = allow_unstable
 
@@ -83,8 +101,10 @@ class LoadedScenario:
         for key, value in overrides.items():
             set_dotted(data, key, value, self.source)
         allow = self.allow_unstable if allow_unstable is None else allow_unstable
-        return from_mapping(data, label or self.source, drop_lost_estimates=True,
-                            allow_unstable=allow)
+        variant = from_mapping(data, label or self.source, drop_lost_estimates=True,
+                               allow_unstable=allow)
+        variant.tables = list(self.tables)
+        return variant
 
     def to_yaml(self) -> str:
         """The fully resolved scenario (``extends:`` applied, defaults filled) as YAML."""
@@ -100,41 +120,59 @@ class LoadedScenario:
         return f"LoadedScenario({self.name!r}, source={self.source!r})"
 
 
-def load_scenario(path: str | Path, allow_unstable: bool = False) -> LoadedScenario:
-    """Load, resolve ``extends:`` and ``grid_file:``, and validate a scenario file.
+@dataclass
+class _Reading:
+    """What resolving a chain of files found besides the mapping: grid-file problems (reported
+    after the schema's) and the table files read."""
 
-    A scenario whose demand outgrows its capacity (:func:`instabilities`) is refused with
+    problems: list[str] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
+    own_estimates: set[str] = field(default_factory=set)  # of the file loaded, not its bases
+
+
+def load_scenario(path: str | Path, allow_unstable: bool = False) -> LoadedScenario:
+    """Load, resolve ``extends:`` and the table files, and validate a scenario file.
+
+    What the scenario leaves out and the model assumes is in ``.warnings`` and is also issued
+    as a :class:`~sim.errors.ScenarioWarning` (``warnings.warn``). A scenario whose demand
+    outgrows its capacity (:func:`instabilities`) is refused with
     :class:`~sim.errors.UnstableScenarioError`, unless ``allow_unstable``: then it loads, with
     the problems in :attr:`LoadedScenario.unstable`.
     """
     path = Path(path)
-    return from_mapping(_resolve(path, ()), str(path), allow_unstable=allow_unstable)
+    reading = _Reading()
+    data = _resolve(path, (), reading)
+    loaded = from_mapping(data, str(path), pending=reading.problems,
+                          own_estimates=reading.own_estimates, allow_unstable=allow_unstable)
+    loaded.tables = reading.tables
+    for warning in loaded.warnings:
+        warnings.warn(warning, ScenarioWarning, stacklevel=2)
+    return loaded
 
 
 def from_mapping(data: dict[str, Any], source: str = "<mapping>",
-                 drop_lost_estimates: bool = False, allow_unstable: bool = False
+                 drop_lost_estimates: bool = False, pending: list[str] | None = None,
+                 own_estimates: set[str] | None = None, allow_unstable: bool = False
                  ) -> LoadedScenario:
     """Validate a resolved scenario mapping; ``source`` names it in messages; capacity
     problems as in :func:`load_scenario`.
 
     Every key of ``estimates:`` must exist in the scenario; with ``drop_lost_estimates`` (a
-    variant made by overrides) those that do not are dropped instead.
+    variant made by overrides) those that do not are dropped instead, and so are those not in
+    ``own_estimates`` when it is given (inherited through ``extends:`` from a base whose
+    communities or grids the file replaced). Table files still named
+    in ``data`` are read relative to the working folder; ``pending`` problems (of grid files
+    read while resolving) are reported after the schema's.
     """
     try:
         data = copy.deepcopy(data)
     except RecursionError:
         raise ScenarioError([f"{source}: nested too deeply to be a scenario"]) from None
     data.pop(EXTENDS, None)
-    grid_file = data.pop(GRID_FILE, None)
-    grid_problems: list[str] = []
-    if grid_file is not None:  # relative paths: to the file that named it, else to here
-        if not isinstance(grid_file, str):
-            raise ScenarioError([f"{source}: {GRID_FILE}: must be a file path, not "
-                                 f"{type(grid_file).__name__}"])
-        try:
-            inline_grid_file(data, Path(grid_file), source)
-        except ScenarioError as exc:  # reported after the scenario's own problems
-            grid_problems = exc.problems
+    data.pop(REPLACE, None)
+    reading = _Reading(list(pending or []))
+    _inline_tables(data, source, None, reading)
+    grid_problems = reading.problems
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -146,20 +184,49 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>",
         raise ScenarioError(grid_problems)
     problems = [f"{source}: {key}: {msg}" for key, msg in semantic_problems(scenario)]
     lost = [key for key in scenario.estimates if not key_exists(scenario, key)]
-    if lost and drop_lost_estimates:
-        kept = {k: v for k, v in scenario.estimates.items() if k not in lost}
+    checked = set() if drop_lost_estimates else (
+        set(scenario.estimates) if own_estimates is None else own_estimates)
+    problems += [f"{source}: estimates.{key}: no such key in the scenario"
+                 for key in lost if key in checked]
+    if any(key not in checked for key in lost):
+        kept = {k: v for k, v in scenario.estimates.items() if k in checked or k not in lost}
         scenario = scenario.model_copy(update={"estimates": kept})
         data["estimates"] = kept
-    else:
-        problems += [f"{source}: estimates.{key}: no such key in the scenario" for key in lost]
-    checked = not limit_problems(scenario)  # (the limits keep the checks small)
-    unstable = [f"{source}: {key}: {msg}" for key, msg in instabilities(scenario)] if checked \
-        else []
+    within_limits = not limit_problems(scenario)  # (the limits keep the checks small)
+    unstable = [f"{source}: {key}: {msg}" for key, msg in instabilities(scenario)] \
+        if within_limits else []
     if problems:
         raise ScenarioError(problems + unstable)
     if unstable and not allow_unstable:
         raise UnstableScenarioError(unstable)
-    return LoadedScenario(scenario, data, source, tuple(unstable), allow_unstable)
+    return LoadedScenario(scenario, data, source, assumption_warnings(scenario, data, source),
+                          reading.tables, tuple(unstable), allow_unstable)
+
+
+def assumption_warnings(scenario: Scenario, data: Mapping[str, Any], source: str) -> list[str]:
+    """What the model assumes because ``data`` leaves it out: a staffed role without a
+    ``calendar`` (on duty around the clock) and no ``travel`` (responders on the spot), as
+    ``file: key: what``. Writing the key (``calendar: always``, ``travel: null``) says it is
+    meant, and silences the warning."""
+    out = []
+    staffing = _mapping(data.get("staffing"))
+    for key in ROLE_KEYS:
+        given = _mapping(staffing.get(key))
+        role = key.removesuffix("s")
+        staffed = sum(role_counts(scenario, c)[role] for c in scenario.communities)
+        if "calendar" not in given and staffed:
+            out.append(f"{source}: staffing.{key}.calendar: not given, so the {staffed} "
+                       f"{key.replace('_', ' ')} are assumed on duty around the clock, every "
+                       "day (`always`); give their calendar (the baseline's office hours: "
+                       "mon-fri 08:00-12:00, 14:00-18:00) or write `calendar: always`")
+    travelling = any(not c.walk_in for c in scenario.demand.values()) or (
+        scenario.care_visits is not None and scenario.care_visits.share_of_households > 0)
+    if "travel" not in data and travelling:
+        out.append(f"{source}: travel: not given, so responders are assumed on the spot the "
+                   "moment they start (no travel time: response equals the wait); give "
+                   "`travel: {metric: euclidean, detour_factor: 1.3}` (the baseline's) or "
+                   "write `travel: null`")
+    return out
 
 
 def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
@@ -292,7 +359,9 @@ def _read_yaml(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     return data
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+def _resolve(path: Path, chain: tuple[Path, ...], reading: _Reading) -> dict[str, Any]:
+    """The mapping of ``path`` with its ``extends:`` chain merged in and its table files read
+    (each relative to the file that names it)."""
     resolved = path.resolve()
     if len(chain) >= MAX_EXTENDS:
         raise ScenarioError([f"{chain[0]}: extends: a chain of more than {MAX_EXTENDS} files "
@@ -301,24 +370,136 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         cycle = " -> ".join(str(p) for p in (*chain, resolved))
         raise ScenarioError([f"{path}: extends: circular chain {cycle}"])
     data = _read_yaml(path, chain)
-    if isinstance(data.get(GRID_FILE), str):  # relative to the file that names it
-        data[GRID_FILE] = str(path.parent / data[GRID_FILE])
-    elif GRID_FILE in data and data[GRID_FILE] is not None:
-        raise ScenarioError([f"{path}: {GRID_FILE}: must be a file path, not "
-                             f"{type(data[GRID_FILE]).__name__}"])
+    where = str(path)
+    if not chain and isinstance(data.get("estimates"), dict):
+        reading.own_estimates = set(data["estimates"])
+    for key in TABLE_FILES:  # relative to the file that names it
+        if data.get(key) is not None:
+            data[key] = table_ref(data[key], key, where, path.parent)
+        else:
+            data.pop(key, None)
+    grid_file = data.pop(GRID_FILE, None)
+    _inline_tables(data, where, path.parent, reading)  # communities and pay of this file
+    replaced = _replaced_keys(data, where)
     parent = data.pop(EXTENDS, None)
+    inherited: set[str] = set()
     if parent is None:
-        return data
-    if not isinstance(parent, str) or not parent.strip():
-        shown = repr(parent) if isinstance(parent, str) else type(parent).__name__
-        raise ScenarioError([f"{path}: extends: must be the path of a scenario file, not "
-                             f"{shown}"])
-    parent_path = path.parent / parent
-    if not is_regular(parent_path):
-        problem = ("a folder, not a scenario file" if parent_path.is_dir() else
-                   "no such file" if not parent_path.exists() else "not a regular file")
-        raise ScenarioError([f"{path}: extends: {problem}: {parent!r} ({parent_path})"])
-    return merge(_resolve(parent_path, (*chain, resolved)), data)
+        if replaced:
+            raise ScenarioError([f"{path}: {REPLACE}: only with {EXTENDS} (there is nothing to "
+                                 "replace)"])
+    else:
+        if not isinstance(parent, str) or not parent.strip():
+            shown = repr(parent) if isinstance(parent, str) else type(parent).__name__
+            raise ScenarioError([f"{path}: extends: must be the path of a scenario file, not "
+                                 f"{shown}"])
+        parent_path = path.parent / parent
+        if not is_regular(parent_path):
+            problem = ("a folder, not a scenario file" if parent_path.is_dir() else
+                       "no such file" if not parent_path.exists() else "not a regular file")
+            raise ScenarioError([f"{path}: extends: {problem}: {parent!r} ({parent_path})"])
+        base = _resolve(parent_path, (*chain, resolved), reading)
+        for key in replaced:
+            _drop(base, key)
+        inherited = _inherited_grids(base, data)
+        data = merge(base, data)
+    if grid_file is not None:
+        data[GRID_FILE] = grid_file
+        _inline_tables(data, where, path.parent, reading, inherited)
+    return data
+
+
+def _inline_tables(data: dict[str, Any], source: str, folder: Path | None, reading: _Reading,
+                   inherited: set[str] | None = None) -> None:
+    """Read the table files ``data`` names into it: ``communities_file`` as ``communities``
+    (items of ``communities:`` beside it merge onto its rows by id), ``pay_file`` as
+    ``pay.posts`` and ``pay.grade_pay``, ``grid_file`` as the listed communities' grids (its
+    problems go to ``reading``; ``inherited`` grids are replaced, not refused)."""
+    ref = data.pop(COMMUNITIES_FILE, None)
+    if ref is not None:
+        ref = table_ref(ref, COMMUNITIES_FILE, source, folder)
+        items, table = read_communities(ref, f"named by {COMMUNITIES_FILE} in {source}")
+        reading.tables.append(f"{COMMUNITIES_FILE}: {table.describe()}")
+        own = data.get("communities")
+        if own is not None and not _is_id_list(own):
+            raise ScenarioError([f"{source}: communities: with {COMMUNITIES_FILE}, give only "
+                                 "items with an id (they merge onto the table's rows)"])
+        data["communities"] = merge(items, own) if own else items
+    ref = data.pop(PAY_FILE, None)
+    if ref is not None:
+        ref = table_ref(ref, PAY_FILE, source, folder)
+        amounts, table = read_pay(ref, f"named by {PAY_FILE} in {source}")
+        reading.tables.append(f"{PAY_FILE}: {table.describe()}")
+        pay = data.get("pay") if data.get("pay") is not None else {}
+        if not isinstance(pay, dict):
+            raise ScenarioError([f"{source}: pay: must be a mapping (with {PAY_FILE}: currency, "
+                                 "months_per_year, on_cost_share, roster, added_worker, ...)"])
+        twice = ["grade_pay"] if "grade_pay" in pay else []
+        posts = _mapping(pay.get("posts"))
+        twice += [f"posts.{p}.{k}" for p, spec in posts.items() if isinstance(spec, dict)
+                  for k in ("monthly_post_pay", "min_grade", "max_grade") if k in spec]
+        if twice:
+            raise ScenarioError([f"{source}: pay.{twice[0]}: given here and in {PAY_FILE} "
+                                 f"({ref.shown()}); give the pay amounts in one place"])
+        data["pay"] = merge(pay, amounts)
+    ref = data.pop(GRID_FILE, None)
+    if ref is not None:
+        ref = table_ref(ref, GRID_FILE, source, folder)
+        try:
+            reading.tables.append(f"{GRID_FILE}: "
+                                  f"{inline_grid_file(data, ref, source, inherited or set())}")
+        except ScenarioError as exc:  # reported after the scenario's own problems
+            reading.problems.extend(exc.problems)
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    """``value`` if it is a mapping, else an empty one (the schema reports what it is)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _replaced_keys(data: dict[str, Any], where: str) -> list[str]:
+    """The keys of ``replace:`` (taken whole from this file, not merged onto the base's)."""
+    keys = data.pop(REPLACE, None)
+    if keys is None:
+        return []
+    if isinstance(keys, str):
+        keys = [keys]
+    if not isinstance(keys, list) or not all(isinstance(k, str) and k for k in keys):
+        raise ScenarioError([f"{where}: {REPLACE}: must be a list of keys, e.g. "
+                             "[communities, demand]"])
+    for key in keys:
+        if not _has_dotted(data, key):
+            raise ScenarioError([f"{where}: {REPLACE}: {key!r} is not given in this file (a "
+                                 "replaced key takes this file's value whole)"])
+    return keys
+
+
+def _has_dotted(data: Any, key: str) -> bool:
+    for part in key.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return False
+        data = data[part]
+    return True
+
+
+def _drop(data: Any, key: str) -> None:
+    """Remove dotted ``key`` from nested mappings ``data`` (nothing when it is not there)."""
+    *parents, last = key.split(".")
+    for part in parents:
+        data = data.get(part) if isinstance(data, dict) else None
+    if isinstance(data, dict):
+        data.pop(last, None)
+
+
+def _inherited_grids(base: dict[str, Any], data: dict[str, Any]) -> set[str]:
+    """Ids of the base's communities with grids that ``data`` does not give grids for: a grid
+    file of ``data`` replaces them."""
+    mine = {c["id"] for c in data.get("communities") or [] if isinstance(c, dict)
+            and "grids" in c and "id" in c} if isinstance(data.get("communities"), list) else set()
+    theirs = base.get("communities")
+    if not isinstance(theirs, list):
+        return set()
+    return {c["id"] for c in theirs if isinstance(c, dict) and isinstance(c.get("id"), str)
+            and c.get("grids") is not None} - mine
 
 
 def merge(base: Any, override: Any) -> Any:

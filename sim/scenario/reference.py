@@ -22,7 +22,22 @@ Generated from the schema in `sim/scenario/` by `make docs`; do not edit by hand
 A scenario is a YAML mapping. Unknown keys, wrong types and impossible values are errors that name
 the file and the key (`file: key.path: what is wrong`). `extends: other.yaml` (a path relative to
 the file) starts from another scenario: mappings merge key by key, lists of items with an `id`
-merge by id, other values are replaced.
+merge by id, other values are replaced. `replace: [communities, ...]` beside `extends:` takes the
+keys named whole from this file instead: `replace: [communities]` keeps only this file's
+communities, not the base's plus these. A grid file (`grid_file:`) replaces the grids its
+communities inherit.
+
+Tables can live in files beside the scenario (paths relative to the file that names them):
+`communities_file:`, `grid_file:` and `pay_file:`, each a CSV file (UTF-8, with or without a
+byte-order mark, or GB18030/GBK as Chinese Excel saves it) or an Excel workbook, given as
+`file.xlsx` (the sheet named `communities`/`社区`, `grids`/`网格` or `pay`/`薪酬`, or the only
+sheet) or `{path: file.xlsx, sheet: NAME}`; `grid_file:` also takes GeoJSON. Their columns and
+checks are in docs/grids.md; every problem names the file, sheet, row and column.
+
+A scenario that leaves out a staffed role's `calendar` or `travel` loads with a warning saying
+what the model assumes (on duty around the clock; no travel time): `gridsim validate` and
+`gridsim run` print it, Python has it in `LoadedScenario.warnings`. Write `calendar: always` or
+`travel: null` to mean it.
 
 `[]` after a key means a list of such items; `{name}` a mapping from code names to such items.
 """

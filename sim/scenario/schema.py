@@ -209,6 +209,17 @@ class Experiment(StrictModel):
 # ---------------------------------------------------------------- the scenario
 
 
+class TableFile(StrictModel):
+    """A table in a file: a CSV file, or one sheet of an .xlsx workbook."""
+
+    path: str = Field(min_length=1, description="The file, relative to the scenario file.")
+    sheet: str | None = Field(
+        default=None, description="The workbook's sheet; default: the sheet named after the "
+        "table (`communities`/`社区`, `grids`/`网格`, `pay`/`薪酬`) or the only sheet.",
+    )
+
+
+
 class Scenario(StrictModel):
     """A district, its staffing and its demand: everything one simulation needs."""
 
@@ -246,10 +257,30 @@ class Scenario(StrictModel):
     experiment: Experiment = Field(
         default_factory=Experiment, description="Defaults for replications and seed."
     )
-    grid_file: str | None = Field(
+    replace: list[str] | None = Field(
         default=None,
-        description="CSV or GeoJSON of grids for all communities, relative to the file; "
-        "loading inlines it as each community's `grids`.",
+        description="With `extends:`: keys this file gives whole, replacing the base's instead "
+        "of merging onto it (e.g. `[communities]`: only this file's communities; dotted keys "
+        "for nested ones, e.g. `staffing.volunteers`).",
+    )
+    communities_file: str | TableFile | None = Field(
+        default=None,
+        description="CSV or .xlsx table of the communities (community_id, households, name, "
+        "office_x_m, office_y_m, elderly_share, community_workers), relative to the file; "
+        "loading puts its rows in as `communities` (items of `communities:` beside it merge "
+        "onto them by id). docs/grids.md.",
+    )
+    grid_file: str | TableFile | None = Field(
+        default=None,
+        description="CSV, .xlsx or GeoJSON of grids for all communities, relative to the file; "
+        "loading inlines it as each listed community's `grids` (replacing grids the "
+        "community inherits through `extends:`). docs/grids.md.",
+    )
+    pay_file: str | TableFile | None = Field(
+        default=None,
+        description="CSV or .xlsx pay schedule: one row per grade (grade, grade_pay) and one "
+        "column per post (chief, deputy, member, full_time: monthly pay, post pay included); "
+        "loading puts it in as `pay.posts` and `pay.grade_pay`. docs/grids.md.",
     )
     calendars: dict[Identifier, Calendar] = Field(
         default_factory=dict, description="Named working calendars (`always` is built in)."

@@ -50,6 +50,7 @@ ROSTER_CSV = "roster.csv"
 ROSTER_CHECK_CSV = "roster_check.csv"
 GRIDS_CSV = "grids.csv"
 REPORT_HTML = "report.html"
+RESULTS_XLSX = "results.xlsx"
 KIND = "recommend"
 
 
@@ -74,8 +75,9 @@ def recommend(
     ``"response_within_min=30@0.90"`` (see :func:`sim.staffing.targets.parse_target`); by
     default the scenario's ``targets:``. With ``save`` (the default) a folder (``out``,
     default ``runs/<date>-<time>-recommend-<name>``) receives ``recommendation.csv``,
-    ``levels.csv``, ``report.html``, ``scenario.yaml`` and ``manifest.json``; run again into
-    the same folder, an interrupted recommendation reuses the full-model runs it finished.
+    ``levels.csv``, ``report.html``, ``results.xlsx``, ``scenario.yaml`` and
+    ``manifest.json``; run again into the same folder, an interrupted recommendation reuses
+    the full-model runs it finished.
     ``executor``, ``workers`` and ``scheduler`` are those of ``sim.run``.
 
     A level is decided by one-sided bounds over replications (:mod:`sim.staffing.decide`);
@@ -173,9 +175,10 @@ def _open(loaded: LoadedScenario, targets: TargetSet, decision: Decision, seed: 
 
 
 def _publish(folder: ResultFolder, result: RecommendResult, tables_started: float) -> None:
-    """Write the tables and the report, ``recommendation.csv`` last; the manifest records the
-    wall seconds of each step (``stages``)."""
+    """Write the tables, the report and the workbook, ``recommendation.csv`` last; the manifest
+    records the wall seconds of each step (``stages``)."""
     from sim.staffing.report import recommendation_report
+    from sim.staffing.workbook import recommend_workbook
 
     result.manifest = {**folder.manifest, "finished": now_text()}
     page = recommendation_report(result)
@@ -192,7 +195,8 @@ def _publish(folder: ResultFolder, result: RecommendResult, tables_started: floa
         tables[GRIDS_CSV] = result.grids
     folder.publish_tables(
         tables, marker=RECOMMENDATION_CSV,
-        others={REPORT_HTML: lambda p: p.write_text(page, encoding="utf-8")},
+        others={REPORT_HTML: lambda p: p.write_text(page, encoding="utf-8"),
+                RESULTS_XLSX: recommend_workbook(result)},
         seconds=round(result.seconds, 2), simulations=result.simulations,
         reused=result.reused, stages={k: round(v, 2) for k, v in result.stages.items()})
     result.manifest = folder.manifest

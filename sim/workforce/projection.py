@@ -325,7 +325,8 @@ def _describe_target(summary: dict[str, Any], chain: Chain, exact: dict[str, Flo
 
 
 def _publish(result: WorkforceResult, out: str | Path | None, lang: str) -> None:
-    from sim.workforce.report import workforce_report
+    from sim.report.workbook import RESULTS_XLSX, workbook_writer
+    from sim.workforce.report import workforce_report, workforce_sheets
 
     loaded = result.scenario
     path = Path(out) if out is not None else default_folder(loaded.name, kind=KIND)
@@ -346,4 +347,5 @@ def _publish(result: WorkforceResult, out: str | Path | None, lang: str) -> None
         folder.publish_tables(
             {PLAN_CSV: result.plan, FLOWS_CSV: result.flows, WORKFORCE_CSV: result.table},
             marker=WORKFORCE_CSV,
-            others={REPORT_HTML: lambda p: p.write_text(html, encoding="utf-8")})
+            others={REPORT_HTML: lambda p: p.write_text(html, encoding="utf-8"),
+                    RESULTS_XLSX: workbook_writer(workforce_sheets(result, lang), lang)})

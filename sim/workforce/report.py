@@ -10,6 +10,7 @@ import sim.workforce.texts  # noqa: F401  (registers the report's words)
 from sim.report import plots as plot
 from sim.report.html import Report, provenance
 from sim.report.i18n import Texts
+from sim.report.workbook import Sheet, about_sheet, table_sheet
 
 if TYPE_CHECKING:
     from sim.workforce.projection import WorkforceResult
@@ -166,3 +167,48 @@ def _charts(result: WorkforceResult, lang: str) -> list:
                         cost.replace("cost_", "cost_high_"), hue="plan",
                         title=t("workforce.chart_cost"), ylabel=result.currency, labels=names),
     ]
+
+
+# ---------------------------------------------------------------- results.xlsx
+
+
+def workforce_sheets(result: WorkforceResult, lang: str) -> list[Sheet]:
+    """results.xlsx: head count and cost by year with every plan side by side, the hiring
+    plan, the flows, head count by post and grade, about."""
+    t = Texts(lang)
+    cost = result.cost_column
+    years = sorted(result.table["year"].unique())
+    wide = pd.DataFrame({"year": years})
+    headers = {"year": t("workforce.col.year")}
+    formats: dict[str, str] = {}
+    for plan in result.plans:
+        rows = result.totals(plan).reindex(years)
+        name = t(f"workforce.plan.{plan}")
+        for column, words, fmt in (
+                ("headcount", t("workforce.col.headcount"), "0.0"),
+                ("headcount_low", f"{t('workforce.col.headcount')} {t('column.ci_low')}", "0.0"),
+                ("headcount_high", f"{t('workforce.col.headcount')} {t('column.ci_high')}",
+                 "0.0"),
+                (cost, f"{t('workforce.col.cost')} ({result.currency})", "#,##0")):
+            wide[f"{plan}:{column}"] = rows[column].to_numpy(float)
+            headers[f"{plan}:{column}"] = f"{name}：{words}" if lang == "zh" else \
+                f"{name}: {words}"
+            formats[f"{plan}:{column}"] = fmt
+    prefixes = ("workforce.col",)
+    values = {"plan": lambda p: t(f"workforce.plan.{p}"), "post": lambda p: t(f"post.{p}"),
+              "route": lambda r: t(f"entry_route.{r}") if t.has(f"entry_route.{r}") else r}
+    pay = result.scenario.scenario.pay
+    sheets = [Sheet(t("workforce.by_year"), wide, headers, formats,
+                    notes=list(pay.assumptions) if pay is not None and pay.placeholder else [])]
+    if not result.plan.empty:
+        sheets.append(table_sheet(t("workforce.plan_heading"), result.plan, t, prefixes=prefixes,
+                                  values=values))
+    sheets.append(table_sheet(t("workforce.sheet.flows"), result.flows, t, labels=2,
+                              prefixes=prefixes, values=values))
+    sheets.append(table_sheet(t("workforce.mix"), result.table, t, labels=4, prefixes=prefixes,
+                              values=values))
+    spec = result.scenario.scenario
+    sheets.append(about_sheet(t, t("workforce.title", name=spec.title(lang)), result.manifest,
+                              result.folder, [(t("workforce.method_caveat"), "")],
+                              spec.estimates))
+    return sheets
