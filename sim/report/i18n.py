@@ -187,6 +187,10 @@ register({
     "word.time_limit": {"zh": "时限", "en": "time limit"},
     "word.metres": {"zh": "米", "en": "m"},
     "word.day": {"zh": "天", "en": "day"},
+    "post.chief": {"zh": "正职", "en": "chief"},  # 四岗: the four posts of the pay table
+    "post.deputy": {"zh": "副职", "en": "deputy"},
+    "post.member": {"zh": "委员", "en": "member"},
+    "post.full_time": {"zh": "专职", "en": "full-time"},
     "word.workers": {"zh": "社区工作者（人）", "en": "community workers"},
     "word.surge": {"zh": "高峰期", "en": "surge"},
     "word.recovered": {"zh": "恢复", "en": "recovered"},

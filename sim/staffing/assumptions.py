@@ -37,15 +37,16 @@ def assumptions(scenario: Scenario, targets: TargetSet, decision: Decision, seed
 def describe_pay(pay: PayTable, t: Texts) -> list[str]:
     """The pay table's own assumptions (as the scenario states them) and its rules."""
     lines = list(pay.assumptions)
-    roster = t("staffing.note.separator").join(
-        t("staffing.assume.post", post=p.post, grade=p.grade,
+    roster = t("staffing.assume.separator").join(
+        t("staffing.assume.post", post=t(f"post.{p.post}"), grade=p.grade,
           cost=f"{pay.annual_cost(p):,.0f}", currency=pay.currency) for p in pay.roster)
     lines.append(t("staffing.assume.worker_cost", months=f"{pay.months_per_year:g}",
                    on_cost=f"{pay.on_cost_share:.0%}"))
     if roster:
         lines.append(t("staffing.assume.first_workers", roster=roster))
     added = pay.added_worker
-    lines.append(t("staffing.assume.added_worker", post=added.post, grade=added.grade,
+    lines.append(t("staffing.assume.added_worker", post=t(f"post.{added.post}"),
+                   grade=added.grade,
                    cost=f"{pay.annual_cost(added):,.0f}", currency=pay.currency))
     if pay.placeholder:
         lines.append(t("staffing.assume.placeholder"))
@@ -53,6 +54,7 @@ def describe_pay(pay: PayTable, t: Texts) -> list[str]:
 
 
 register({
+    "staffing.assume.separator": {"zh": "；", "en": ", "},
     "staffing.assume.rounding.ceil": {"zh": "向上取整", "en": "up"},
     "staffing.assume.rounding.round": {"zh": "四舍五入", "en": "to the nearest"},
     "staffing.assume.rounding.floor": {"zh": "向下取整", "en": "down"},
@@ -142,7 +144,7 @@ register({
         "zh": "社区的前几名工作者依次为：{roster}。",
         "en": "A community's first workers are, in order: {roster}."},
     "staffing.assume.added_worker": {
-        "zh": "此后每增加一名为 {post} {grade} 级（每年 {cost} {currency}）；人数减少时从名单末尾"
+        "zh": "此后每增加一名为{post} {grade} 级（每年 {cost} {currency}）；人数减少时从名单末尾"
               "减。",
         "en": "Every further worker is a {post} worker at grade {grade} ({cost} {currency} a "
               "year); with fewer workers the roster is cut from the end."},

@@ -5,10 +5,6 @@ from __future__ import annotations
 from sim.report.i18n import register
 
 register({
-    "post.chief": {"zh": "正职", "en": "chief"},
-    "post.deputy": {"zh": "副职", "en": "deputy"},
-    "post.member": {"zh": "委员", "en": "member"},
-    "post.full_time": {"zh": "专职", "en": "full-time"},
     "post.all": {"zh": "全部", "en": "all"},
     "entry_route.internal_selection": {"zh": "内选", "en": "internal selection"},
     "entry_route.outside_recruitment": {"zh": "外引", "en": "outside recruitment"},
