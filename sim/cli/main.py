@@ -136,7 +136,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.report.terminal import run_text
     from sim.scenario.loading import load_scenario
 
-    loaded = load_scenario(args.file)
+    loaded = load_scenario(args.file, allow_unstable=args.allow_unstable)
     print_warnings(loaded)
     result = run(loaded, replications=args.replications, seed=args.seed, out=args.out,
                  records=args.records, executor=args.executor, workers=args.workers,
