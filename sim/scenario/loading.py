@@ -180,21 +180,40 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
                      f"care visits are made by {care.by} but community '{community.id}' has "
                      "none (see staffing)")
                 )
-    for name, department in scenario.departments.items():
+    problems.extend(_department_problems(scenario))
+    return problems
+
+
+def _department_problems(scenario: Scenario) -> list[tuple[str, str]]:
+    """Departments of limited capacity whose escalated load reaches it: the county's, from
+    the communities whose district has no department of that name, and each district's own."""
+    district_of = scenario.district_of()
+    escalated: dict[tuple[str | None, str], float] = {}  # (district or None, name) -> cases
+    for c, community in enumerate(scenario.communities):
+        for k, category in scenario.demand.items():
+            if category.escalation is None:
+                continue
+            name = category.escalation.department
+            owner, _ = scenario.department(district_of[c], name)
+            cases = scenario.issues_per_year(community, k) * category.escalation.share
+            escalated[owner, name] = escalated.get((owner, name), 0.0) + cases
+    scopes = [(f"departments.{name}", None, name, d) for name, d in scenario.departments.items()]
+    scopes += [(f"districts[{i}].departments.{name}", district.id, name, d)
+               for i, district in enumerate(scenario.districts)
+               for name, d in district.departments.items()]
+    problems = []
+    for key, owner, name, department in scopes:
         if department.capacity is None:
             continue
-        cases = sum(
-            scenario.issues_per_year(c, k) * category.escalation.share
-            for c in scenario.communities for k, category in scenario.demand.items()
-            if category.escalation and category.escalation.department == name
-        )
+        cases = escalated.get((owner, name), 0.0)
         load = cases * department.handling_h.mean / (365 * 24)
         if load >= department.capacity:
+            of = f" of district '{owner}'" if owner else ""
             problems.append(
-                (f"departments.{name}.capacity",
-                 f"unstable: department '{name}' receives {cases:.0f} escalated issues a year, "
-                 f"{load:.2f} cases in hand on average, but handles {department.capacity} at "
-                 f"once (utilisation {load / department.capacity:.0%})")
+                (f"{key}.capacity",
+                 f"unstable: department '{name}'{of} receives {cases:.0f} escalated issues a "
+                 f"year, {load:.2f} cases in hand on average, but handles "
+                 f"{department.capacity} at once (utilisation {load / department.capacity:.0%})")
             )
     return problems
 
