@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     _add_experiment_options(p)
     p.add_argument("--records", action="store_true", help="also write issues.parquet")
+    p.add_argument("--one-loop", action="store_true",
+                   help="run each replication as one loop even when its districts could run "
+                        "as tasks of their own (the numbers are the same)")
     add_run_options(p)  # --until-half-width, --target-group, --max-replications
     add_experiment_commands(sub, _add_experiment_options)  # compare, sweep
     add_commands(sub, _add_experiment_options)  # recommend, report
@@ -106,17 +109,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.experiment.runner import run
     from sim.report.run import RunView
+    from sim.report.sections import split_sentence
     from sim.report.terminal import run_text
 
     result = run(args.file, replications=args.replications, seed=args.seed, out=args.out,
                  records=args.records, executor=args.executor, workers=args.workers,
                  scheduler=args.scheduler, progress=False if args.quiet else None,
-                 until_half_width=run_target(args), max_replications=args.max_replications)
+                 until_half_width=run_target(args), max_replications=args.max_replications,
+                 split_districts=not args.one_loop)
     lang = args.lang or result.scenario.scenario.language
     view = RunView.of(result.scenario, result.summary, lang)
     t = view.names.t
     print(t("cli.run_head", name=result.scenario.scenario.title(lang),
             n=result.n_replications, seed=result.seed, seconds=result.seconds))
+    split = split_sentence(result.split.as_dict() if result.split else None, t)
+    if split:
+        print(split)
     print(run_text(view.table, view.headline, view.mix_line, view.names))
     if result.target is not None:
         print(result.target_text())
