@@ -32,6 +32,8 @@ _LAZY = {
     "load_scenario": "sim.scenario.loading",
     "RecommendResult": "sim.staffing.result",
     "recommend": "sim.staffing.recommend",
+    "WhatIf": "sim.staffing.whatif",
+    "what_if": "sim.staffing.whatif",
     "CoverageResult": "sim.coverage.analysis",
     "measure_coverage": "sim.coverage.analysis",
     "WorkforceResult": "sim.workforce.projection",
@@ -57,6 +59,7 @@ __all__ = [
     "RunResult",
     "ScenarioError",
     "SweepResult",
+    "WhatIf",
     "WorkforceResult",
     "__version__",
     "backtest",
@@ -70,6 +73,7 @@ __all__ = [
     "recommend",
     "run",
     "sweep",
+    "what_if",
     "write_report",
 ]
 
@@ -87,6 +91,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from sim.scenario.loading import LoadedScenario, load_scenario
     from sim.staffing.recommend import recommend
     from sim.staffing.result import RecommendResult
+    from sim.staffing.whatif import WhatIf, what_if
     from sim.workforce.projection import WorkforceResult, project_workforce
 
 

@@ -15,6 +15,11 @@ class ScenarioError(GridsimError):
         super().__init__("\n".join(self.problems))
 
 
+class UnstableScenarioError(ScenarioError):
+    """A scenario that is valid but whose demand outgrows its capacity somewhere (the backlog
+    would grow without bound): refused unless the caller allows unstable scenarios."""
+
+
 class UsageError(GridsimError):
     """A wrong option: a parameter of a Python entry point or a command-line flag."""
 

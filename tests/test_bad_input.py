@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -148,3 +149,29 @@ def test_care_visits_need_someone_to_make_them(tmp_path: Path, capsys):
     assert main(["validate", str(file)]) == 2
     assert (f"{file}: care_visits.by: care visits are made by volunteer but community 'a' has "
             "none") in capsys.readouterr().err
+
+
+def test_unstable_scenario_runs_only_when_asked(tmp_path: Path, capsys):
+    """Demand above capacity: `validate` and `run` refuse it (exit 2, the utilisation that
+    proves it, and what to do); `run --allow-unstable` runs it, and its output and manifest
+    say that it is unstable."""
+    file = tmp_path / "scenario.yaml"
+    file.write_text(GOOD.replace("per_1000_households_per_year: 100",
+                                 "per_1000_households_per_year: 4000"), encoding="utf-8")
+    proof = "unstable: community 'a': livelihood needs 1.37 busy responders on average"
+    assert main(["validate", str(file)]) == 2
+    assert proof in capsys.readouterr().err
+    out = tmp_path / "run"
+    assert main(["run", str(file), "--out", str(out), "--quiet", "-n", "1"]) == 2
+    err = capsys.readouterr().err
+    assert proof in err and "(utilisation 137%)" in err and "--allow-unstable" in err
+    assert not out.exists()
+    assert main(["run", str(file), "--out", str(out), "--quiet", "-n", "1",
+                 "--allow-unstable"]) == 0
+    shown = capsys.readouterr().out
+    assert "--allow-unstable" in shown.splitlines()[0] and proof in shown
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "complete"
+    assert len(manifest["unstable"]) == 1 and proof in manifest["unstable"][0]
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "不稳定，按要求仍然运行" in page and "(utilisation 137%)" in page

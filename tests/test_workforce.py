@@ -14,8 +14,10 @@ from conftest import BASELINE
 
 import sim
 from sim.cli import main
+from sim.errors import OptionError
 from sim.scenario import from_mapping
-from sim.workforce.markov import build_chain, expected, simulate
+from sim.scenario.policy import POSTS
+from sim.workforce.markov import POST_NAMES, build_chain, expected, simulate
 from sim.workforce.plan import HiringPlan, cheapest
 from sim.workforce.projection import project_workforce
 
@@ -252,6 +254,15 @@ def test_bad_options(tmp_path: Path, capsys, args, message) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["workforce", str(BASELINE), "--years", "0"])
     assert exit_info.value.code == 2
+
+
+def test_a_true_or_false_target_is_refused() -> None:
+    with pytest.raises(OptionError, match="`target`: a positive number of workers"):
+        project_workforce(scenario(simple()), years=2, target=True, save=False)
+
+
+def test_the_chain_has_the_posts_of_the_pay_table_in_order() -> None:
+    assert POST_NAMES == POSTS
 
 
 def test_simulation_is_seeded() -> None:

@@ -123,6 +123,7 @@ def backtest(
     moved = over_window(loaded, issue_log.first, issue_log.last)
     records = run(moved, replications=replications, seed=seed, records=True, save=False,
                   executor=executor, workers=workers, progress=progress).records
+    assert records is not None  # asked for with records=True
     simulated = _simulated(records, moved, issue_log)
     weeks = weekly(observed, simulated, issue_log, replications)
     verdicts = verdict_table(weeks, replications)
@@ -297,7 +298,7 @@ def quantile_table(observed: pd.DataFrame, simulated: pd.DataFrame, log: IssueLo
     rows = []
     t = stats.t.ppf((1 + LEVEL) / 2, max(replications - 1, 1))
     per_code = simulated.groupby(["code", "replication"])["resolution_h"].quantile(
-        list(QUANTILES)).unstack()
+        np.array(QUANTILES)).unstack()
     for code, g in observed.groupby("code"):
         durations = Durations.of(g["created"], g["closed"], log.as_of)
         km = km_quantiles(durations).set_index("quantile")

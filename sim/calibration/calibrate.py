@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -227,7 +228,8 @@ def fit(log: IssueLog, base: LoadedScenario, households: dict[str, int] | None,
     overall_profile = overall.profile()
     base_demand = base.data.get("demand", {})
     categories: dict[str, CategoryFit] = {}
-    for code, group in sorted(issues.groupby("code"), key=lambda kv: -len(kv[1])):
+    for label, group in sorted(issues.groupby("code"), key=lambda kv: -len(kv[1])):
+        code = str(label)
         own = fit_profile(group["created"], log.first, log.last, seed=len(categories)) \
             if len(group) >= PROFILE_MIN else None
         profile = own.profile() if own else overall_profile
@@ -352,13 +354,13 @@ def build_yaml(result: CalibrateResult) -> tuple[str, list[str]]:
                        (result.areas["households_source"] == "given").all() else
                        f"NOMINAL households ({NOMINAL_HOUSEHOLDS:,} per area on average, "
                        "in proportion to the area's issues; give --households for real ones)")
-    for row in result.areas.itertuples():
-        entry: dict[str, Any] = {"id": row.community, "name": row.area,
-                                 "households": int(row.households)}
-        kept = base_communities.get(row.community)
-        if kept and kept.get("grids") and row.households_source != "nominal":
+    for row in result.areas.to_dict("records"):
+        entry: dict[str, Any] = {"id": row["community"], "name": row["area"],
+                                 "households": int(row["households"])}
+        kept = base_communities.get(row["community"])
+        if kept and kept.get("grids") and row["households_source"] != "nominal":
             entry["grids"] = kept["grids"]
-        communities.append((entry, f"{row.issues:,} issues in the log"))
+        communities.append((entry, f"{row['issues']:,} issues in the log"))
     overall = result.profile
     profile_values = {"hour_of_day": list(overall.hour_of_day),
                       "day_of_week": list(overall.day_of_week)}
@@ -396,7 +398,7 @@ def build_yaml(result: CalibrateResult) -> tuple[str, list[str]]:
                 own["month"] = list(f.own_profile.month)
             entry["arrival_profile"] = own
         best = f.resolution.best
-        km = f.resolution.km_quantiles.set_index("quantile")
+        value_h = f.resolution.km_quantiles.set_index("quantile")["value_h"]  # Kaplan-Meier
         names = ", ".join(repr(n) for n in f.names[:3]) + (
             f" and {len(f.names) - 3} more" if len(f.names) > 3 else "")
         comments = [
@@ -412,7 +414,7 @@ def build_yaml(result: CalibrateResult) -> tuple[str, list[str]]:
             f"{len(f.resolution.durations.open_h):,} still open, right-censored): "
             f"{best.family} by AIC, mean "
             f"{_fmt_ci(best.mean_h, *best.mean_ci)} h, cv {_fmt_ci(best.cv, *best.cv_ci)}; "
-            f"Kaplan-Meier p50 {km.loc[0.5, 'value_h']:.3g} h, p90 {km.loc[0.9, 'value_h']:.3g} h.",
+            f"Kaplan-Meier p50 {value_h.loc[0.5]:.3g} h, p90 {value_h.loc[0.9]:.3g} h.",
             f"handling_min: {f.handling_note}.",
         ]
         if f.base_key is None:
@@ -528,9 +530,9 @@ def calibration_table(result: CalibrateResult) -> pd.DataFrame:
         rows.append((category, area, quantity, float(value), float(low), float(high), int(n),
                      method))
 
-    for row in result.areas.itertuples():
-        add("all", row.community, "households", row.households, n=row.issues,
-            method=row.households_source)
+    for row in result.areas.to_dict("records"):
+        add("all", row["community"], "households", row["households"], n=row["issues"],
+            method=row["households_source"])
     _profile_rows(add, "all", result.profile)
     issues = log.issues
     located = issues[issues["area"] != UNKNOWN_AREA]
@@ -567,11 +569,12 @@ def calibration_table(result: CalibrateResult) -> pd.DataFrame:
                 add(code, "all", f"resolution_h_cv_{family}", fit.cv, *fit.cv_ci, durations.n,
                     method)
             add(code, "all", f"resolution_aic_{family}", fit.aic, n=durations.n, method=method)
-        for q in f.resolution.km_quantiles.itertuples():
-            add(code, "all", f"resolution_h_p{round(q.quantile * 100)}", q.value_h, q.ci_low_h,
-                q.ci_high_h, durations.n, "kaplan_meier (right-censored)")
-            add(code, "all", f"resolution_h_p{round(q.quantile * 100)}_fitted",
-                float(f.resolution.best.ppf(q.quantile)), n=durations.n,
+        for q in f.resolution.km_quantiles.to_dict("records"):
+            percent = round(q["quantile"] * 100)
+            add(code, "all", f"resolution_h_p{percent}", q["value_h"], q["ci_low_h"],
+                q["ci_high_h"], durations.n, "kaplan_meier (right-censored)")
+            add(code, "all", f"resolution_h_p{percent}_fitted",
+                float(f.resolution.best.ppf(q["quantile"])), n=durations.n,
                 method=f"fitted_{f.resolution.chosen}")
         add(code, "all", "resolution_open_at_export", len(durations.open_h), n=durations.n,
             method=f"censored at {log.as_of:%Y-%m-%d %H:%M}")
@@ -584,20 +587,20 @@ def calibration_table(result: CalibrateResult) -> pd.DataFrame:
                                        "ci_high", "n", "method"])
 
 
-def _profile_rows(add, category: str, p: ProfileFit) -> None:
+def _profile_rows(add: Callable[..., None], category: str, p: ProfileFit) -> None:
     method = f"poisson_mle, bootstrap {BOOTSTRAP}"
-    for r in p.table.itertuples():
-        if r.quantity == "hour_of_day":
-            name = f"hour_of_day_{r.index:02d}"
-        elif r.quantity == "day_of_week":
-            name = f"day_of_week_{DAYS[r.index]}"
+    for r in p.table.to_dict("records"):
+        if r["quantity"] == "hour_of_day":
+            name = f"hour_of_day_{r['index']:02d}"
+        elif r["quantity"] == "day_of_week":
+            name = f"day_of_week_{DAYS[r['index']]}"
         else:
-            name = f"month_{r.index:02d}"
-            if r.index not in p.months_observed:
-                add(category, "all", name, r.value, n=p.n,
+            name = f"month_{r['index']:02d}"
+            if r["index"] not in p.months_observed:
+                add(category, "all", name, r["value"], n=p.n,
                     method="not in the log: mean of the fitted months (ESTIMATE)")
                 continue
-        add(category, "all", name, r.value, r.ci_low, r.ci_high, p.n, method)
+        add(category, "all", name, r["value"], r["ci_low"], r["ci_high"], p.n, method)
     add(category, "all", "week_profile_correlation", p.correlation, n=p.n,
         method="hour of week: counts against hour_of_day x day_of_week")
     add(category, "all", "week_profile_chi2_p_value", p.p_value, n=p.n,

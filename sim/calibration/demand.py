@@ -76,7 +76,7 @@ def _exposure(first: dt.date, last: dt.date, months: list[int]) -> np.ndarray:
     days = _days(first, last)
     out = np.zeros((7, len(months)))
     column = {m: i for i, m in enumerate(months)}
-    np.add.at(out, (days.day_of_week, [column[m] for m in days.month]), 1)
+    np.add.at(out, (days.day_of_week.to_numpy(), np.array([column[m] for m in days.month])), 1)
     return out
 
 

@@ -233,7 +233,7 @@ def read_log(
         raise LogError(f"{path}: holds no rows below its header")
     check_columns(frame, columns, path)
     rows = np.arange(len(frame)) + 1 + HEADER_ROWS
-    quality: list[tuple[str, int, str]] = []
+    quality: list[tuple[str, str, int, str]] = []  # check, detail, rows, action
     keep = np.ones(len(frame), dtype=bool)
     for text in where:
         try:

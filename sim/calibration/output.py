@@ -157,12 +157,12 @@ def _ci(value: float, low: float, high: float, digits: int = 3) -> str:
 def quality_table(quality: pd.DataFrame, t: Texts) -> pd.DataFrame:
     """The data-quality counts in words."""
     rows = []
-    for r in quality.itertuples():
-        action = t(f"calibration.action.{r.action}",
-                   **({"as_of": r.detail} if r.action == "censored" else {}))
-        rows.append({t("calibration.column.check"): t(f"calibration.quality.{r.check}"),
-                     t("calibration.column.detail"): r.detail,
-                     t("calibration.column.rows"): int(r.rows),
+    for r in quality.to_dict("records"):
+        action = t(f"calibration.action.{r['action']}",
+                   **({"as_of": r["detail"]} if r["action"] == "censored" else {}))
+        rows.append({t("calibration.column.check"): t(f"calibration.quality.{r['check']}"),
+                     t("calibration.column.detail"): r["detail"],
+                     t("calibration.column.rows"): int(r["rows"]),
                      t("calibration.column.action"): action})
     return pd.DataFrame(rows)
 
@@ -260,7 +260,8 @@ def _resolution(report: Report, result: CalibrateResult, t: Texts) -> None:
     report.heading(t("calibration.heading.resolution"))
     report.paragraph(t("calibration.resolution_intro"))
     rows = []
-    observed, fitted = [], []
+    observed: list[pd.DataFrame] = []
+    fitted: list[pd.DataFrame] = []
     for code, f in result.categories.items():
         best = f.resolution.best
         km = f.resolution.km_quantiles.set_index("quantile")

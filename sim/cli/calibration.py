@@ -95,9 +95,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     print(f"{len(log.issues):,} of {log.rows_read:,} rows used, created {log.first} to "
           f"{log.last}; {len(result.categories)} categories, {len(result.areas)} communities; "
           f"{result.seconds:.1f} s")
-    for row in log.quality.itertuples():
-        if row.rows:
-            print(f"  {row.check}: {row.rows:,} rows ({row.action}) {row.detail}")
+    for row in log.quality.to_dict("records"):
+        if row["rows"]:
+            print(f"  {row['check']}: {row['rows']:,} rows ({row['action']}) {row['detail']}")
     print(result.rates().head(10).to_string(index=False))
     print(f"folder: {result.folder}")
     return 0

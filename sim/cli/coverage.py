@@ -54,11 +54,10 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     result = measure_coverage(args.file, within_min=args.within_min, kinds=args.kind,
                               add=args.add, candidates=args.candidates, weight=args.weight,
                               out=args.out, lang=args.lang)
-    totals = result.totals()
     print(f"{result.scenario.name}: households within {result.within_min:g} minutes' walk "
           f"({result.walk.speed_kmh:g} km/h, detour {result.walk.detour_factor:g})")
     for kind in [*result.kinds, ALL]:
-        row = totals.loc[kind]
+        row = result.total(kind)
         left = result.left_out(kind)
         print(f"  {kind}: {row['covered_share']:.0%} ({int(row['covered_households']):,} of "
               f"{int(row['households']):,}); {len(left)} grids left out "

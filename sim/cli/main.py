@@ -29,12 +29,27 @@ from sim.cli.experiment import (
 from sim.cli.staffing import add_commands, cmd_recommend, cmd_report
 from sim.cli.workforce import add_commands as add_workforce_commands
 from sim.cli.workforce import cmd_workforce
-from sim.errors import GridsimError, ScenarioError
+from sim.errors import GridsimError, ScenarioError, UnstableScenarioError
 from sim.experiment.executors import EXECUTORS
 from sim.files.interrupt import exit_code
+from sim.report.i18n import DEFAULT_LANGUAGE, register
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+
+register({
+    "cli.unstable_refused": {
+        "zh": "gridsim run：拒绝运行：需求超过能力。gridsim recommend 可求出跟得上的人员配置；"
+              "加 --allow-unstable 仍可运行。",
+        "en": "gridsim run: refused: demand above capacity. `gridsim recommend` finds the "
+              "staffing that keeps up; --allow-unstable runs it anyway."},
+    "cli.unstable_run": {"zh": "不稳定（按 --allow-unstable 要求运行）：{problem}",
+                         "en": "UNSTABLE (run as asked, --allow-unstable): {problem}"},
+    "cli.unstable_meaning": {
+        "zh": "  积压无限增长：下面的数字描述的是一个永远不会稳定的队列，时间越长越差，并非稳态。",
+        "en": "  The backlog grows without bound: the numbers below describe a queue that never "
+              "settles and get worse the longer the horizon; they are not a steady state."},
+})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--one-loop", action="store_true",
                    help="run each replication as one loop even when its districts could run "
                         "as tasks of their own (the numbers are the same)")
+    p.add_argument("--allow-unstable", action="store_true",
+                   help="run a scenario whose demand outgrows its capacity (refused otherwise); "
+                        "the output and the manifest say so")
     add_run_options(p)  # --until-half-width, --target-group, --max-replications
     add_experiment_commands(sub, _add_experiment_options)  # compare, sweep
     add_commands(sub, _add_experiment_options)  # recommend, report
@@ -116,10 +134,14 @@ def cmd_run(args: argparse.Namespace) -> int:
                  records=args.records, executor=args.executor, workers=args.workers,
                  scheduler=args.scheduler, progress=False if args.quiet else None,
                  until_half_width=run_target(args), max_replications=args.max_replications,
-                 split_districts=not args.one_loop)
+                 split_districts=not args.one_loop, allow_unstable=args.allow_unstable)
     lang = args.lang or result.scenario.scenario.language
     view = RunView.of(result.scenario, result.summary, lang)
     t = view.names.t
+    for problem in result.unstable:
+        print(t("cli.unstable_run", problem=problem))
+    if result.unstable:
+        print(t("cli.unstable_meaning"))
     print(t("cli.run_head", name=result.scenario.scenario.title(lang),
             n=result.n_replications, seed=result.seed, seconds=result.seconds))
     split = split_sentence(result.split.as_dict() if result.split else None, t)
@@ -160,6 +182,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except ScenarioError as exc:
         print("\n".join(exc.problems), file=sys.stderr)
+        if isinstance(exc, UnstableScenarioError) and args.command == "run":
+            from sim.report.i18n import Texts
+
+            print(Texts(getattr(args, "lang", None) or DEFAULT_LANGUAGE)("cli.unstable_refused"),
+                  file=sys.stderr)
         return EXIT_BAD_INPUT
     except GridsimError as exc:
         print(f"gridsim {args.command}: {as_flags(exc)}", file=sys.stderr)

@@ -35,6 +35,12 @@ def add_commands(sub: argparse._SubParsersAction,
     p.add_argument("file", type=Path)
     p.add_argument("--target", "-t", action="append", metavar="TARGET",
                    help="a service target, repeatable (see below); replaces the scenario's")
+    p.add_argument("--max-replications", type=int, metavar="N",
+                   help="replications at most per level while it is undecided (default: "
+                        "twice --replications); then the answer is marked borderline")
+    p.add_argument("--roster", action="store_true",
+                   help="also the hour-by-hour requirement and a shift roster from the "
+                        "scenario's shifts: (requirement.csv, roster.csv)")
     add_experiment_options(p)
 
     p = sub.add_parser("report", help="an HTML report (report.html) of a result folder",
@@ -52,6 +58,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     from sim.staffing.report import recommend_text
 
     result = recommend(args.file, targets=args.target, replications=args.replications,
+                       max_replications=args.max_replications, roster=args.roster,
                        seed=args.seed, out=args.out, executor=args.executor,
                        workers=args.workers, scheduler=getattr(args, "scheduler", None),
                        progress=False if args.quiet else None)

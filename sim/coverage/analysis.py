@@ -96,6 +96,12 @@ class CoverageResult:
         c = self.coverage
         return c[(c["community"] == ALL)].set_index("kind")
 
+    def total(self, kind: str = ALL) -> pd.Series:
+        """The row of :meth:`totals` for ``kind``."""
+        row = self.totals().loc[kind]
+        assert isinstance(row, pd.Series)  # one district row per kind
+        return row
+
 
 def measure_coverage(
     scenario: str | Path | LoadedScenario,
@@ -182,7 +188,7 @@ def _kinds(kinds: str | Sequence[str] | None, loaded: LoadedScenario) -> list[st
     """The kinds asked for, or every kind the scenario has points or candidate sites of."""
     if kinds is None:
         present = {f.kind for f in loaded.scenario.facilities}
-        chosen = [k for k in FACILITY_KINDS if k in present]
+        chosen: list[str] = [k for k in FACILITY_KINDS if k in present]
         if not chosen:
             raise GridsimError(f"{loaded.source}: facilities: no service points; list them "
                                "(docs/coverage.md), or name a kind to place new ones")

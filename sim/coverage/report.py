@@ -82,15 +82,14 @@ def _kind(t: Texts, kind: str) -> str:
     return t(f"facility_kind.{kind}")
 
 
-def _share(value: float) -> str:
+def _share(value: float | None) -> str:
     return "-" if value is None or not np.isfinite(value) else f"{value:.0%}"
 
 
 def _findings(result: CoverageResult, t: Texts) -> list[str]:
     lines = []
-    totals = result.totals()
     for kind in [*result.kinds, ALL]:
-        row = totals.loc[kind]
+        row = result.total(kind)
         left = result.left_out(kind)
         text = t("coverage.finding", kind=_kind(t, kind), share=_share(row["covered_share"]),
                  covered=int(row["covered_households"]), total=int(row["households"]),

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.statistics import HalfWidthTarget, next_total, select, summarise
-from sim.errors import OptionError
+from sim.errors import OptionError, UnstableScenarioError
 from sim.experiment.executors import Executor, WorkerError
 from sim.experiment.options import Execution, Output
 from sim.experiment.progress import in_notebook, progress_bar
@@ -95,6 +95,8 @@ class RunResult:
     target_met: bool | None = None
     half_width_achieved: float | None = None
     split: Split | None = None  # how each replication ran: by district or as one loop, and why
+    unstable: tuple[str, ...] = ()
+    """The capacity problems of a scenario run with ``allow_unstable`` (empty: stable)."""
 
     @property
     def n_replications(self) -> int:
@@ -233,9 +235,15 @@ def simulate_members(
         member.reload()
 
 
-def resolve(scenario: str | Path | LoadedScenario) -> LoadedScenario:
-    """Accept a path or an already loaded scenario."""
-    return scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+def resolve(scenario: str | Path | LoadedScenario, allow_unstable: bool = False
+            ) -> LoadedScenario:
+    """Accept a path or an already loaded scenario; an unstable one (demand above capacity,
+    :attr:`LoadedScenario.unstable`) only with ``allow_unstable``."""
+    if not isinstance(scenario, LoadedScenario):
+        return load_scenario(scenario, allow_unstable=allow_unstable)
+    if scenario.unstable and not allow_unstable:
+        raise UnstableScenarioError(list(scenario.unstable))
+    return scenario
 
 
 def default_command(function: str, *args: Any, **kwargs: Any) -> str:
@@ -265,6 +273,7 @@ def run(
     max_replications: int | None = None,
     command: str | None = None,
     split_districts: bool = True,
+    allow_unstable: bool = False,
 ) -> RunResult:
     """Simulate ``replications`` of a scenario and summarise them with 95% CIs.
 
@@ -285,9 +294,13 @@ def run(
     A replication of a scenario whose districts all have their own departments runs as one
     task per district (``split_districts``; False: one loop), with the numbers of one loop;
     ``RunResult.split`` says how it ran and why.
+
+    A scenario whose demand outgrows its capacity (the backlog would grow without bound) is
+    refused unless ``allow_unstable``; then it runs, and the manifest's ``unstable`` and the
+    result's ``unstable`` name the problems.
     """
     started = time.perf_counter()
-    loaded = resolve(scenario)
+    loaded = resolve(scenario, allow_unstable)
     n, seed = defaults(loaded, replications, seed)
     stopping = Stopping.of(as_target(until_half_width, loaded), max_replications, n)
     execution = Execution(executor, workers, scheduler, progress, split_districts)
@@ -299,8 +312,11 @@ def run(
         if output.save:
             path = output.out or _resumed(RunFolder.unfinished(loaded, seed, records)) \
                 or default_folder(loaded.name)
+            extra = stopping.request(n)
+            if loaded.unstable:  # run as asked (allow_unstable): the manifest says so
+                extra["unstable"] = list(loaded.unstable)
             member.folder = RunFolder.open(path, loaded, seed, records, output.command,
-                                           stopping.request(n), _session(ex, split))
+                                           extra, _session(ex, split))
         with guarded([member.folder], INTERRUPTING):
             n = replicate(member, n, seed, ex, execution.progress, records, stopping)
             table = member.table(n)
@@ -312,7 +328,8 @@ def run(
                      member.folder.path if member.folder else None,
                      _all_records(member, n) if records else None,
                      time.perf_counter() - started, stopping.target,
-                     outcome.get("target_met"), outcome.get("half_width_achieved"), split)
+                     outcome.get("target_met"), outcome.get("half_width_achieved"), split,
+                     unstable=loaded.unstable)
 
 
 def _session(ex: Executor, split: Split | None) -> dict[str, Any]:

@@ -58,8 +58,9 @@ def build_responders(scenario: Scenario, grids: GridTable, categories: tuple[str
         for w in range(counts["community_worker"]):
             roster.add("community_worker", ci, -1, office,
                        on_duty=w < staffing.community_workers.on_duty)
+        per_grid = counts["grid_member"] // max(len(members), 1)
         for g in members:
-            for _ in range(staffing.grid_members.per_grid):
+            for _ in range(per_grid):
                 roster.add("grid_member", ci, int(g), grids.centre(g))
         for role in ("volunteer", "party_member"):
             for j in range(counts[role]):

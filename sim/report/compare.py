@@ -134,20 +134,20 @@ class CompareView:
             if part.empty:
                 lines.append(t("text.no_real_change", scenario=self.title(label)))
                 flags.append(False)
-            for row in part.itertuples():
+            for row in part.to_dict("records"):
                 before = self.table[(self.table["scenario"] == self.baseline)
                                     & (self.table["community"] == ALL)
-                                    & (self.table["category"] == row.category)
-                                    & (self.table["metric"] == row.metric)]
+                                    & (self.table["category"] == row["category"])
+                                    & (self.table["metric"] == row["metric"])]
                 if "grid" in before:
                     before = before[before["grid"] == ALL]
-                what = (f"{names.category(row.category)} {t.metric(row.metric)} "
-                        f"{before['mean'].iloc[0]:.2f} → {row.mean:.2f}")
-                diff = signed(row.difference, row.difference_half_width, 2)
+                what = (f"{names.category(row['category'])} {t.metric(row['metric'])} "
+                        f"{before['mean'].iloc[0]:.2f} → {row['mean']:.2f}")
+                diff = signed(row["difference"], row["difference_half_width"], 2)
                 lines.append(sentence_case(t("text.change_line", scenario=self.title(label),
                                              baseline=self.title(self.baseline), what=what,
-                                             diff=diff, verdict=t(f"verdict.{row.verdict}"))))
-                flags.append(row.verdict == "worse")
+                                             diff=diff, verdict=t(f"verdict.{row['verdict']}"))))
+                flags.append(row["verdict"] == "worse")
             found, missed = target_lines(self.attainment[label],
                                          self.scenarios[label].scenario, names)
             lines += [f"{self.title(label)}{t('word.colon')}{s}" for s in found]

@@ -67,7 +67,9 @@ def target_sentences(table: pd.DataFrame, scenario: Scenario, names: Names) -> l
     out = []
     whole = table[table["community"] == ALL].set_index("category")
     for s in shortfalls(table, scenario):
-        what = _part(s, names, whole.loc[s.category])
+        row = whole.loc[s.category]
+        assert isinstance(row, pd.Series)  # one district row per category
+        what = _part(s, names, row)
         if s.communities and len(s.communities) == s.of:
             where = t("text.where_every")
         elif s.communities:
@@ -105,12 +107,12 @@ def grid_sentences(grid_table: pd.DataFrame, names: Names, limit: int = 3) -> li
     out = []
     for metric in (RESPONSE, RESOLUTION):
         found = grid_shortfalls(grid_table, metric)
-        for row in found.itertuples():
-            if row.grids_missing == 0:
+        for row in found.to_dict("records"):
+            if row["grids_missing"] == 0:
                 continue
-            worst = names.join([names.grid(g) for g in row.worst], limit)
-            out.append(t("text.grids_missing", category=names.category(row.category),
-                         k=row.grids_missing, n=row.grids, worst=worst)
+            worst = names.join([names.grid(g) for g in row["worst"]], limit)
+            out.append(t("text.grids_missing", category=names.category(row["category"]),
+                         k=row["grids_missing"], n=row["grids"], worst=worst)
                        + ("" if metric == RESPONSE else f" ({t('text.what_resolution')})"))
     return [sentence_case(s) for s in out] or [t("text.grids_all_met")]
 

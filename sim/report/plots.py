@@ -24,6 +24,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 import numpy as np
@@ -43,6 +44,11 @@ from sim.analysis.records import (  # noqa: F401
     work_by_role,
 )
 from sim.report.i18n import DEFAULT_LANGUAGE, Texts
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axis import Axis
+    from matplotlib.patches import Rectangle
 
 CJK_FONT = "Noto Sans CJK SC"
 CJK_FONT_FILE = ("fonts", "NotoSansCJKsc-Regular.otf")
@@ -175,7 +181,7 @@ def service_curves(
                                label=t(f"word.{column}") if t.has(f"word.{column}") else column)
         ax.set_title(str(community), fontsize=10)
         ax.set_xlabel(t("word.workers"), fontsize=8)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        _integer_ticks(ax.xaxis)
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
     if communities:
@@ -185,6 +191,15 @@ def service_curves(
                    fontsize=8, frameon=False)
     fig.suptitle(title or key, fontsize=11)
     return fig
+
+
+def _integer_ticks(axis: Axis) -> None:
+    """Ticks at whole numbers only (workers, years)."""
+    from matplotlib.ticker import MaxNLocator
+
+    locator = axis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # as matplotlib's default AutoLocator is
+        locator.set_params(integer=True)
 
 
 def _from_zero(ax, frame: pd.DataFrame) -> None:
@@ -716,7 +731,7 @@ def attainment_heatmap(
     return fig
 
 
-def _cell(x: float, y: float, colour) -> object:
+def _cell(x: float, y: float, colour) -> Rectangle:
     from matplotlib.patches import Rectangle
 
     return Rectangle((x, y), 1, 1, facecolor=colour, edgecolor="white", lw=1.5)
@@ -725,7 +740,7 @@ def _cell(x: float, y: float, colour) -> object:
 def share_bars(
     frame: pd.DataFrame,
     label: str,
-    targets: Sequence[float] | float,
+    targets: Sequence[float] | np.ndarray | float,
     title: str | None = None,
     xlabel: str = "",
     lang: str = DEFAULT_LANGUAGE,
@@ -768,7 +783,7 @@ def limit_panels(
     frame: pd.DataFrame,
     panel: str,
     x: str,
-    limits: Mapping[str, float],
+    limits: Mapping[str, float | None],
     titles: Mapping[str, str] | None = None,
     title: str | None = None,
     ylabel: str = "",
@@ -973,6 +988,7 @@ def coverage_map(
             for row in points[points["kind"] == kind].itertuples():
                 new = bool(getattr(row, "new", False))
                 if circles:
+                    shape: Patch
                     if metric == "manhattan":
                         r = radius_m
                         shape = Polygon([(row.x_m + r, row.y_m), (row.x_m, row.y_m + r),
@@ -984,8 +1000,8 @@ def coverage_map(
                     ax.add_patch(shape)
                 ax.plot(row.x_m, row.y_m, KIND_MARKERS.get(kind, "o"), ms=9 if new else 8,
                         mfc="white" if new else colour, mec=colour, mew=1.6, zorder=5)
-        handles = [Patch(color=(0.70, 0.87, 0.70), label=names["covered"]),
-                   Patch(color=(0.98, 0.62, 0.50), label=names["left_out"])]
+        handles: list[Artist] = [Patch(color=(0.70, 0.87, 0.70), label=names["covered"]),
+                                 Patch(color=(0.98, 0.62, 0.50), label=names["left_out"])]
         handles += [Line2D([], [], ls="", marker=KIND_MARKERS.get(k, "o"),
                            color=PALETTE[i % len(PALETTE)], label=names.get(k, k))
                     for i, k in enumerate(kinds)]
@@ -1028,7 +1044,7 @@ def band_chart(
         groups = frame.groupby(hue, sort=False) if hue else [(None, frame)]
         for i, (name, rows) in enumerate(groups):
             colour = PALETTE[i % len(PALETTE)]
-            shown = (labels or {}).get(name, name) if name is not None else None
+            shown = None if name is None else (labels or {}).get(str(name), str(name))
             ax.fill_between(rows[x], rows[low], rows[high], color=colour, alpha=0.18, lw=0)
             ax.plot(rows[x], rows[value], "-o", color=colour, ms=3, label=shown)
         if line is not None:
@@ -1039,7 +1055,7 @@ def band_chart(
         if title:
             ax.set_title(title, fontsize=10)
         ax.grid(alpha=0.3)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        _integer_ticks(ax.xaxis)
         if hue or line is not None:
             ax.legend(fontsize=8)
     return fig
@@ -1076,7 +1092,7 @@ def profile_chart(frame: pd.DataFrame, x: str = "index", hue: str = "category",
     return fig
 
 
-def week_chart(counted: Sequence[float], fitted: Sequence[float],
+def week_chart(counted: Sequence[float] | np.ndarray, fitted: Sequence[float] | np.ndarray,
                title: str | None = None) -> Figure:
     """Issues by hour of the week (168 values, Monday 00:00 first): counted and fitted."""
     fig = Figure(figsize=(9.0, 3.0))

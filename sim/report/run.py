@@ -20,6 +20,7 @@ from sim.report.folders import register, scenario_language
 from sim.report.headline import grid_sentences, mix_sentence, target_lines
 from sim.report.html import Report
 from sim.report.i18n import Texts
+from sim.report.i18n import register as register_texts
 from sim.report.names import Names
 from sim.scenario.loading import LoadedScenario, load_scenario
 
@@ -64,6 +65,8 @@ def run_page(view: RunView, manifest: dict[str, Any]) -> Report:
     report = Report(t("report.run", name=spec.title(t.lang)),
                     t("text.replications", n=n, seed=manifest.get("seed", "?")), lang=t.lang)
     sections.first_screen(report, view.headline, view.flags, spec, t)
+    for problem in manifest.get("unstable") or []:  # run as asked (--allow-unstable)
+        report.caveat(t("report.unstable", problem=problem))
     sections.category_section(report, view.table, spec, view.names, n)
     sections.community_section(report, view.table, spec, view.names)
     sections.care_section(report, view.table, view.names)
@@ -78,10 +81,17 @@ def run_page(view: RunView, manifest: dict[str, Any]) -> Report:
 
 def write_run_report(folder: Path, manifest: dict[str, Any], lang: str = "") -> Path:
     """Write ``report.html`` of a finished run folder."""
-    loaded = load_scenario(folder / "scenario.yaml")
+    loaded = load_scenario(folder / "scenario.yaml",
+                           allow_unstable=bool(manifest.get("unstable")))
     summary = read_summary(folder / "summary.csv")
     view = RunView.of(loaded, summary, scenario_language(loaded.scenario, lang))
     return run_page(view, manifest).write(folder / "report.html")
 
 
 register("run", write_run_report)
+register_texts({
+    "report.unstable": {
+        "zh": "不稳定，按要求仍然运行：{problem}。积压无限增长，以下数字随时间越来越差，并非稳态。",
+        "en": "Unstable, run as asked: {problem}. The backlog grows without bound: the numbers "
+              "get worse the longer the horizon and are not a steady state."},
+})

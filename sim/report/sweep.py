@@ -73,29 +73,39 @@ class SweepView:
         judged = self.judged()
         order = list(self.settings["setting"])
         lines = []
-        for category, row in judged.iterrows():
+        tables = [self.attainment[s] for s in order]
+        for key, row in judged.iterrows():
+            category = str(key)
             met = [row[s] == MET for s in order]
             first = next((i for i in range(len(order)) if all(met[i:])), None)
-            a = [self.attainment[s] for s in order]
-
-            def value(i: int, category: str = str(category), a: list = a) -> str:
-                hit = a[i][(a[i]["community"] == ALL) & (a[i]["category"] == category)].iloc[0]
-                return share_text(hit[RESPONSE], hit[f"{RESPONSE}_ci_low"],
-                                  hit[f"{RESPONSE}_ci_high"], hit[f"{RESPONSE}_half_width"])
-
             if first is None:
-                best = max(range(len(order)), key=lambda i, c=str(category): a[i][
-                    (a[i]["community"] == ALL) & (a[i]["category"] == c)][RESPONSE].iloc[0])
-                lines.append(t("text.never_met", category=names.category(str(category)),
-                               value=value(best), setting=self.label(order[best])))
+                shares = [_district(a, category)[RESPONSE] for a in tables]
+                best = max(range(len(order)), key=shares.__getitem__)
+                lines.append(t("text.never_met", category=names.category(category),
+                               value=_response_text(tables[best], category),
+                               setting=self.label(order[best])))
             elif first > 0:
-                lines.append(t("text.first_met", category=names.category(str(category)),
-                               setting=self.label(order[first]), value=value(first)))
+                lines.append(t("text.first_met", category=names.category(category),
+                               setting=self.label(order[first]),
+                               value=_response_text(tables[first], category)))
         every = [all(judged[s] == MET) for s in order]
         first_all = next((i for i in range(len(order)) if all(every[i:])), None)
         lines.append(t("text.never_all_met") if first_all is None else
                      t("text.all_met_from", setting=self.label(order[first_all])))
         return [sentence_case(x) for x in lines]
+
+
+def _district(attainment: pd.DataFrame, category: str) -> pd.Series:
+    """The whole district's row of ``category`` in an attainment table."""
+    return attainment[(attainment["community"] == ALL)
+                      & (attainment["category"] == category)].iloc[0]
+
+
+def _response_text(attainment: pd.DataFrame, category: str) -> str:
+    """The district's response share of ``category``, with its interval."""
+    hit = _district(attainment, category)
+    return share_text(hit[RESPONSE], hit[f"{RESPONSE}_ci_low"], hit[f"{RESPONSE}_ci_high"],
+                      hit[f"{RESPONSE}_half_width"])
 
 
 def sweep_page(view: SweepView, manifest: dict[str, Any]) -> Report:

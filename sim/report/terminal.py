@@ -101,7 +101,8 @@ def render(frame: pd.DataFrame, width: int | None = None, keys: int = 1,
             out.append((" " * GAP).join(row).rstrip())
         for _, values in cells[shown].iterrows():
             out.append((" " * GAP).join(
-                _pad(v, widths[c], i >= keys) for i, (c, v) in enumerate(values.items())
+                _pad(v, widths[c], i >= keys)
+                for i, (c, v) in enumerate(zip(shown, values, strict=True))
             ).rstrip())
         out.append("")
     return "\n".join(out).rstrip("\n")
@@ -145,11 +146,11 @@ def attainment_cells(table: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
         if name in (RESPONSE, RESOLUTION, *VISITS):
             state = table.get(name.split("_")[0] + "_attainment") if name != VISITS[0] and \
                 name != VISITS[1] else None
+            marks = [""] * len(table) if state is None else [MARKS.get(s, "") for s in state]
             texts = []
-            for i, row in table.iterrows():
+            for (_, row), mark in zip(table.iterrows(), marks, strict=True):
                 text = _compact(row[name], row[f"{name}_half_width"], row[f"{name}_ci_low"],
                                 row[f"{name}_ci_high"], 2)
-                mark = MARKS.get(state.loc[i], "") if state is not None else ""
                 texts.append(text + mark if text != "-" else text)
             out[name] = texts
         elif name in TIMES or name == "issues":

@@ -139,3 +139,13 @@ def _ratio(load: float, capacity: float) -> float:
 
 def _join(items: list[str] | tuple[str, ...]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def fewest_stable_workers(scenario: Scenario, community: Community, most: int) -> int | None:
+    """The fewest community workers (0..``most``) with which no set of the community's
+    categories outgrows the crews able to take it, or None when even ``most`` do not do."""
+    for workers in range(most + 1):
+        trial = community.model_copy(update={"community_workers": workers})
+        if shortfall(scenario, trial) is None:
+            return workers
+    return None

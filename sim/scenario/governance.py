@@ -216,9 +216,37 @@ class CommunityWorkerRole(RoleBase):
         return max(int(whole), self.minimum)
 
 
+class GridMembersVary(_Strict):
+    """Grid members per grid as a decision of ``gridsim recommend``: the levels to try."""
+
+    per_grid: list[Annotated[int, Field(ge=0, le=10)]] = Field(
+        min_length=1, max_length=6, description="Grid members per grid to try, e.g. [1, 2]."
+    )
+    cost_per_year: NonNegativeFloat = Field(
+        description="Yearly cost of one grid member (the pay table's currency / year)."
+    )
+
+
+class VolunteersVary(_Strict):
+    """Volunteers as a decision of ``gridsim recommend``: the levels to try."""
+
+    per_1000_households: list[NonNegativeFloat] = Field(
+        min_length=1, max_length=6,
+        description="Volunteers on the roster per 1000 households to try, e.g. [2, 4].",
+    )
+    cost_per_year: NonNegativeFloat = Field(
+        description="Yearly cost of one volunteer on the roster: points redeemed and "
+        "organising (the pay table's currency / year).",
+    )
+
+
 class GridMemberRole(RoleBase):
     per_grid: int = Field(
         default=0, ge=0, le=10, description="Grid members (网格员) per grid; first responders."
+    )
+    vary: GridMembersVary | None = Field(
+        default=None, description="Let `gridsim recommend` choose grid members per grid "
+        "per community (with their cost); default: fixed at per_grid."
     )
 
 
@@ -226,6 +254,10 @@ class VolunteerRole(RoleBase):
     per_1000_households: NonNegativeFloat = Field(
         default=0.0,
         description="Rainbow volunteers (彩虹志愿者) on the roster per 1000 households."
+    )
+    vary: VolunteersVary | None = Field(
+        default=None, description="Let `gridsim recommend` choose volunteers per community "
+        "(with their cost); default: fixed at per_1000_households."
     )
     categories: list[Identifier] | Literal["all"] = Field(
         default=["micro_wish", "care_visit"], description="Claimable categories they may take."

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, UnstableScenarioError
 from sim.scenario.capacity import shortfall
 from sim.scenario.common import IDENTIFIER_PATTERN
 from sim.scenario.facilities import place_problems
@@ -51,31 +51,40 @@ class LoadedScenario:
     """A validated scenario together with where it came from.
 
     ``scenario`` is the validated model; ``data`` the resolved mapping (``extends:`` applied),
-    which is what run folders store and what overrides start from.
+    which is what run folders store and what overrides start from. ``unstable`` holds the
+    capacity problems (``file: key: unstable: ...``) of a scenario loaded with
+    ``allow_unstable``; its variants (:meth:`with_overrides`) allow them too.
     """
 
-    def __init__(self, scenario: Scenario, data: dict[str, Any], source: str):
+    def __init__(self, scenario: Scenario, data: dict[str, Any], source: str,
+                 unstable: tuple[str, ...] = (), allow_unstable: bool = False):
         self.scenario = scenario
         self.data = data
         self.source = source
+        self.unstable = unstable
+        self.allow_unstable = allow_unstable
 
     @property
     def name(self) -> str:
         return self.scenario.name
 
     def with_overrides(
-        self, overrides: Mapping[str, Any], label: str | None = None
+        self, overrides: Mapping[str, Any], label: str | None = None,
+        allow_unstable: bool | None = None,
     ) -> LoadedScenario:
         """A new scenario with dotted keys replaced, e.g. ``{"horizon.days": 90}``.
 
         A list of communities is addressed by id: ``communities.dongguan.households``.
-        An estimate (``estimates:``) whose key the overrides removed (a community left out) is
-        dropped from the variant's list.
+        ``allow_unstable`` (default: as this scenario was loaded) keeps capacity problems as
+        :attr:`unstable` instead of refusing them. An estimate (``estimates:``) whose key the
+        overrides removed (a community left out) is dropped from the variant's list.
         """
         data = copy.deepcopy(self.data)
         for key, value in overrides.items():
             set_dotted(data, key, value, self.source)
-        return from_mapping(data, label or self.source, drop_lost_estimates=True)
+        allow = self.allow_unstable if allow_unstable is None else allow_unstable
+        return from_mapping(data, label or self.source, drop_lost_estimates=True,
+                            allow_unstable=allow)
 
     def to_yaml(self) -> str:
         """The fully resolved scenario (``extends:`` applied, defaults filled) as YAML."""
@@ -91,15 +100,22 @@ class LoadedScenario:
         return f"LoadedScenario({self.name!r}, source={self.source!r})"
 
 
-def load_scenario(path: str | Path) -> LoadedScenario:
-    """Load, resolve ``extends:`` and ``grid_file:``, and validate a scenario file."""
+def load_scenario(path: str | Path, allow_unstable: bool = False) -> LoadedScenario:
+    """Load, resolve ``extends:`` and ``grid_file:``, and validate a scenario file.
+
+    A scenario whose demand outgrows its capacity (:func:`instabilities`) is refused with
+    :class:`~sim.errors.UnstableScenarioError`, unless ``allow_unstable``: then it loads, with
+    the problems in :attr:`LoadedScenario.unstable`.
+    """
     path = Path(path)
-    return from_mapping(_resolve(path, ()), str(path))
+    return from_mapping(_resolve(path, ()), str(path), allow_unstable=allow_unstable)
 
 
 def from_mapping(data: dict[str, Any], source: str = "<mapping>",
-                 drop_lost_estimates: bool = False) -> LoadedScenario:
-    """Validate a resolved scenario mapping; ``source`` names it in messages.
+                 drop_lost_estimates: bool = False, allow_unstable: bool = False
+                 ) -> LoadedScenario:
+    """Validate a resolved scenario mapping; ``source`` names it in messages; capacity
+    problems as in :func:`load_scenario`.
 
     Every key of ``estimates:`` must exist in the scenario; with ``drop_lost_estimates`` (a
     variant made by overrides) those that do not are dropped instead.
@@ -136,17 +152,20 @@ def from_mapping(data: dict[str, Any], source: str = "<mapping>",
         data["estimates"] = kept
     else:
         problems += [f"{source}: estimates.{key}: no such key in the scenario" for key in lost]
+    checked = not limit_problems(scenario)  # (the limits keep the checks small)
+    unstable = [f"{source}: {key}: {msg}" for key, msg in instabilities(scenario)] if checked \
+        else []
     if problems:
-        raise ScenarioError(problems)
-    return LoadedScenario(scenario, data, source)
+        raise ScenarioError(problems + unstable)
+    if unstable and not allow_unstable:
+        raise UnstableScenarioError(unstable)
+    return LoadedScenario(scenario, data, source, tuple(unstable), allow_unstable)
 
 
 def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
-    """Problems the schema alone cannot see: demand without staff, demand above capacity.
-
-    Capacity is checked for every set of categories against the roles that may take any of
-    them, each for the share of the week its calendar works (:mod:`sim.scenario.capacity`).
-    """
+    """Problems the schema alone cannot see: limits, grid ids, the workforce, demand without
+    staff, care visits without anyone to make them. Demand above capacity is
+    :func:`instabilities`."""
     problems = limit_problems(scenario)
     if problems:  # checked before anything is allocated by grid or by responder
         return problems
@@ -160,17 +179,17 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
     # (with `overflow: escalate` nothing waits locally: a loss system is always stable)
     for i, community in enumerate(scenario.communities):
         counts = role_counts(scenario, community)
-        key = f"communities[{i}]"
         unstaffed = counts["community_worker"] + counts["grid_member"] == 0
         if unstaffed and scenario.offered_load(community) > 0:
             yearly = sum(scenario.issues_per_year(community, k) for k in scenario.demand)
             problems.append(
-                (f"{key}.community_workers",
+                (f"communities[{i}].community_workers",
                  f"community '{community.id}' has 0 community workers and no grid members but "
                  f"{yearly:.0f} issues per year of demand")
             )
-        elif queueing and (short := shortfall(scenario, community)) is not None:
-            problems.append((key, short.message(community)))
+        elif queueing and (short := shortfall(scenario, community)) is not None \
+                and short.capacity == 0:
+            problems.append((f"communities[{i}]", short.message(community)))
     care = scenario.care_visits
     if care is not None and care.share_of_households > 0 and not problems:
         for community in scenario.communities:
@@ -180,8 +199,23 @@ def semantic_problems(scenario: Scenario) -> list[tuple[str, str]]:
                      f"care visits are made by {care.by} but community '{community.id}' has "
                      "none (see staffing)")
                 )
-    problems.extend(_department_problems(scenario))
     return problems
+
+
+def instabilities(scenario: Scenario) -> list[tuple[str, str]]:
+    """Demand above capacity: a community whose responders cannot keep up with some set of
+    categories, checked for every set against the roles that may take any of them, each for
+    the share of the week its calendar works (:mod:`sim.scenario.capacity`); a department
+    receiving more escalated work than it handles. The backlog would grow without bound.
+    Nothing is unstable with ``overflow: escalate`` (nothing waits locally: a loss system).
+    """
+    out = []
+    if scenario.dispatch.overflow == "queue":
+        for i, community in enumerate(scenario.communities):
+            short = shortfall(scenario, community)
+            if short is not None and short.capacity > 0:
+                out.append((f"communities[{i}]", short.message(community)))
+    return out + _department_problems(scenario)
 
 
 def _department_problems(scenario: Scenario) -> list[tuple[str, str]]:

@@ -16,6 +16,10 @@ costs (post pay + grade pay) x months per year x (1 + employer on-cost share). T
 workers of a community hold the posts of ``roster`` in order; every worker beyond the roster is
 an ``added_worker``.
 
+``shifts:`` are the shift patterns a roster may use (``gridsim recommend --roster``) and the
+labour rules every worker's week must keep: each pattern is a calendar (days and periods)
+with its paid hours and cost per shift; a worker works at most one shift a day.
+
 This module imports nothing from :mod:`sim.scenario.schema` (which imports it).
 """
 
@@ -25,7 +29,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from sim.scenario.governance import ALWAYS, Calendar
+from sim.scenario.governance import ALWAYS, WEEKDAYS, Calendar
 
 ALL = "all"
 OFFICE_HOURS = Calendar()
@@ -321,3 +325,52 @@ class PayTable(_Strict):
     def cost(self, workers: int) -> float:
         """Employer's yearly cost of a community with ``workers`` workers."""
         return sum(self.annual_cost(p) for p in self.positions(workers))
+
+
+# ---------------------------------------------------------------- shifts
+
+
+class ShiftPattern(Calendar):
+    """One kind of shift: the days it may be worked, its periods (a lunch break is the gap
+    between two periods), its paid hours and its cost."""
+
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+        default=list(WEEKDAYS), min_length=1, description="Days the shift may be worked.")
+    name: str | None = Field(default=None, description="Display name, e.g. 办公日.")
+    paid_hours: float | None = Field(
+        default=None, gt=0, le=24, allow_inf_nan=False,
+        description="Paid hours of one shift (hours); default: the length of its periods.")
+    cost: float = Field(
+        ge=0, allow_inf_nan=False,
+        description="Cost of one shift worked (the pay table's currency): pay for its hours "
+        "and any allowance (evening, weekend).")
+
+    @property
+    def hours(self) -> float:
+        """Paid hours of one shift."""
+        if self.paid_hours is not None:
+            return self.paid_hours
+        return sum(b - a for a, b in self.minutes()) / 60
+
+
+class Shifts(_Strict):
+    """The shift patterns a roster may use and the labour rules of a worker's week."""
+
+    patterns: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)],
+                   ShiftPattern] = Field(
+        min_length=1, max_length=6, description="Shift patterns by code name.")
+    max_hours_per_week: float = Field(
+        default=40, gt=0, le=84, allow_inf_nan=False,
+        description="Most paid hours a worker works in a week (hours).")
+    min_hours_per_week: float = Field(
+        default=0, ge=0, allow_inf_nan=False,
+        description="Fewest paid hours of a worker's week, e.g. 40 for full-time posts (hours).")
+    rest_days_per_week: int = Field(
+        default=2, ge=0, le=6, description="Days without a shift in every worker's week.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Shifts:
+        if self.min_hours_per_week > self.max_hours_per_week:
+            raise ValueError(f"min_hours_per_week ({self.min_hours_per_week:g}) is above "
+                             f"max_hours_per_week ({self.max_hours_per_week:g})")
+        return self

@@ -37,15 +37,19 @@ def role_counts(scenario: Scenario, community: Community) -> dict[str, int]:
     """Responders of each role in ``community`` outside surges, by role code name.
 
     Community workers by the staffing rule (or the community's own count), grid members per
-    grid, volunteers per 1000 households, Party members per 1000 households times their
-    availability.
+    grid, volunteers per 1000 households (each as the community sets it, else as staffing
+    does), Party members per 1000 households times their availability.
     """
     staffing = scenario.staffing
     party = staffing.party_members
+    per_grid = community.grid_members_per_grid
+    volunteers = community.volunteers_per_1000_households
     return {
         "community_worker": scenario.workers(community),
-        "grid_member": staffing.grid_members.per_grid * grid_count(community),
-        "volunteer": per_households(community, staffing.volunteers.per_1000_households),
+        "grid_member": (staffing.grid_members.per_grid if per_grid is None else per_grid)
+        * grid_count(community),
+        "volunteer": per_households(community, staffing.volunteers.per_1000_households
+                                    if volunteers is None else volunteers),
         "party_member": per_households(community, party.per_1000_households,
                                        party.availability),
     }

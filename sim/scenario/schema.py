@@ -43,7 +43,7 @@ from sim.scenario.governance import (
     Travel,
     VolunteerRole,
 )
-from sim.scenario.policy import PayTable, Targets
+from sim.scenario.policy import PayTable, Shifts, Targets
 from sim.scenario.workforce import Workforce
 
 __all__ = [
@@ -154,6 +154,15 @@ class Community(StrictModel):
     community_workers: int | None = Field(
         default=None, ge=0,
         description="Community workers, overriding the households_per_worker rule (workers).",
+    )
+    grid_members_per_grid: int | None = Field(
+        default=None, ge=0, le=10,
+        description="Grid members per grid here, overriding staffing.grid_members.per_grid.",
+    )
+    volunteers_per_1000_households: NonNegativeFloat | None = Field(
+        default=None,
+        description="Volunteers per 1000 households here, overriding "
+        "staffing.volunteers.per_1000_households.",
     )
     grids: GridLayout | None = Field(
         default=None, description="The community's grids; default: one grid of all households."
@@ -274,6 +283,10 @@ class Scenario(StrictModel):
     )
     pay: PayTable | None = Field(
         default=None, description="Cost of community workers by post and grade (四岗十八级)."
+    )
+    shifts: Shifts | None = Field(
+        default=None,
+        description="Shift patterns and labour rules for rosters (gridsim recommend --roster).",
     )
     facilities: list[Facility] = Field(
         default_factory=list,

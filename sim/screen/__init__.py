@@ -1,5 +1,6 @@
 """Fast screen for staffing searches: exact FCFS waits of a pooled c-server queue, around the
-clock or on one shared working calendar."""
+clock, on one shared working calendar, or with a number of servers that changes by the
+hour."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sim.screen.recursion import (
     WorkingHours,
     fifo_starts,
     fifo_starts_ragged,
+    fifo_starts_staffed,
     fifo_waits,
     fifo_waits_ragged,
     kiefer_wolfowitz_reference,
@@ -19,6 +21,7 @@ __all__ = [
     "WorkingHours",
     "fifo_starts",
     "fifo_starts_ragged",
+    "fifo_starts_staffed",
     "fifo_waits",
     "fifo_waits_ragged",
     "kiefer_wolfowitz_reference",

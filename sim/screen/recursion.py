@@ -33,6 +33,7 @@ __all__ = [
     "WorkingHours",
     "fifo_starts",
     "fifo_starts_ragged",
+    "fifo_starts_staffed",
     "fifo_waits",
     "fifo_waits_ragged",
     "kiefer_wolfowitz_reference",
@@ -305,6 +306,64 @@ def fifo_starts_ragged(
     return [starts[r, :n].copy() for r, n in enumerate(lengths)]
 
 
+def fifo_starts_staffed(
+    arrivals: Sequence[np.ndarray], handling: Sequence[np.ndarray], staffing: np.ndarray,
+    slot_min: float = 60.0, servers_too: bool = False,
+) -> list[np.ndarray] | tuple[list[np.ndarray], list[np.ndarray]]:
+    """Start times in an FCFS queue whose number of servers changes slot by slot.
+
+    ``staffing[h]`` servers work in slot ``h`` (``[h * slot_min, (h + 1) * slot_min)``), none
+    after the last slot. Server ``k`` works in the slots where ``staffing > k``, so the servers
+    on duty are always the lowest-numbered ones, and a server going off duty finishes the job
+    in hand (the full model's rule for calendars). Issue ``n`` starts on the server that can
+    start it first, ``start = min_k next_on_k(max(A_n, F_k))`` (ties: the lowest-numbered,
+    who works the most), +inf if none is left; issues start in arrival order. With one
+    calendar for all servers this is :func:`fifo_starts` on that calendar.
+
+    One list entry per replication (1-D arrivals sorted, handling times as in
+    :func:`fifo_waits_ragged`); computed across replications at once, issue by issue. With
+    ``servers_too`` also the server of each issue (as a second list).
+    """
+    staffing = np.asarray(staffing)
+    if staffing.ndim != 1 or np.any(staffing < 0):
+        raise ValueError("staffing must be a 1-D array of non-negative server counts")
+    a_pad, s_pad, lengths = _padded(arrivals, handling)
+    servers = int(staffing.max(initial=0))
+    if servers == 0:
+        never = [np.full(n, np.inf) for n in lengths]
+        return (never, [np.zeros(n, np.int64) for n in lengths]) if servers_too else never
+    slots = staffing.size
+    on = staffing[None, :] > np.arange(servers)[:, None]  # (servers, slots)
+    index = np.where(on, np.arange(slots), slots)
+    next_on = np.minimum.accumulate(index[:, ::-1], axis=1)[:, ::-1]
+    # when server k can next start work from slot h on: the slot's start if it works then (a
+    # time before the job is ready), the start of its next slot on duty, or never
+    open_at = np.where(next_on < slots, next_on * float(slot_min), np.inf)
+    open_at = np.concatenate([open_at, np.full((servers, 1), np.inf)], axis=1)
+    free = np.full((a_pad.shape[0], servers), -np.inf)
+    rows = np.arange(a_pad.shape[0])
+    column = np.arange(servers)[None, :]
+    a_cols = np.ascontiguousarray(a_pad.T)
+    s_cols = np.ascontiguousarray(s_pad.T)
+    starts = np.empty(a_cols.shape)
+    chosen_by = np.empty(a_cols.shape, dtype=np.int64)
+    for j in range(a_cols.shape[0]):
+        ready = np.maximum(a_cols[j][:, None], free)
+        # (a division, exact at a slot's edge: work ready as a shift ends waits for the next)
+        slot = np.minimum(ready / slot_min, slots).astype(np.int64)  # beyond the last: never
+        start = np.maximum(ready, open_at[column, slot])
+        k = start.argmin(axis=1)
+        chosen = start[rows, k]
+        starts[j] = chosen
+        chosen_by[j] = k
+        free[rows, k] = chosen + s_cols[j]
+    starts, chosen_by = starts.T, chosen_by.T
+    out = [starts[r, :n].copy() for r, n in enumerate(lengths)]
+    if servers_too:
+        return out, [chosen_by[r, :n].copy() for r, n in enumerate(lengths)]
+    return out
+
+
 def kiefer_wolfowitz_reference(
     arrivals: np.ndarray, handling: np.ndarray, servers: int
 ) -> np.ndarray:
@@ -387,7 +446,7 @@ def screen(
         w_rows = list(np.atleast_2d(waits_all))
     else:
         a_rows = [np.asarray(a, dtype=float) for a in arrivals]
-        w_rows = fifo_waits_ragged(a_rows, handling, servers)
+        w_rows = fifo_waits_ragged(a_rows, list(handling), servers)
 
     n_rep = len(a_rows)
     issues = np.zeros(n_rep, dtype=np.int64)

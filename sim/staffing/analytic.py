@@ -27,6 +27,7 @@ from sim.scenario.capacity import week_share
 from sim.scenario.common import MINUTES_PER_YEAR, Distribution, Empirical, Fixed, MeanCv
 from sim.scenario.schema import Community, Scenario
 from sim.staffing.targets import TargetSet
+from sim.staffing.workload import WorkerShare
 
 _NODES = 256  # midpoint nodes of the wait-handling convolution
 
@@ -64,24 +65,42 @@ class PooledLoad:
     """A community's stationary pooled queue of community workers, rates per working minute.
 
     Arrays run over the model's categories (those of :class:`~sim.staffing.targets.TargetSet`);
-    care visits carry no load here.
+    care visits carry no load here. ``travel_min``: the workers' way to an issue (on site after
+    it), ``back_min`` the way back; both busy time.
     """
 
     arrival_rate: np.ndarray  # per category, issues per working minute (0: not theirs)
     handling: tuple[Distribution, ...]
     availability: float = 1.0  # share of the week the workers are on shift
+    travel_min: np.ndarray | None = None
+    back_min: np.ndarray | None = None
 
     @classmethod
-    def of(cls, scenario: Scenario, community: Community) -> PooledLoad:
+    def of(cls, scenario: Scenario, community: Community, shares: WorkerShare | None = None,
+           demand: float = 1.0) -> PooledLoad:
+        """The load of the categories the workers take: every issue of them, on the spot, or
+        (``shares``, measured by the full model) the share they answer, with their travel;
+        ``demand`` scales the rates."""
         role = scenario.staffing.community_workers
         availability = week_share(scenario, role.calendar)
         takes = role.categories
         categories = Categories.of(scenario, scheduled_care(scenario))
+        shares = shares or WorkerShare.everything(len(categories.names))
         rates = np.array([
-            scenario.issues_per_year(community, k) / MINUTES_PER_YEAR / availability
+            scenario.issues_per_year(community, k) / MINUTES_PER_YEAR / availability * demand
             if k in scenario.demand and (takes == "all" or k in takes) else 0.0
-            for k in categories.names])
-        return cls(rates, categories.handling, availability)
+            for k in categories.names]) * shares.share
+        return cls(rates, categories.handling, availability, shares.travel_min,
+                   shares.back_min)
+
+    @property
+    def _travel(self) -> np.ndarray:
+        return np.zeros(len(self.handling)) if self.travel_min is None else self.travel_min
+
+    @property
+    def _busy_extra(self) -> np.ndarray:
+        back = np.zeros(len(self.handling)) if self.back_min is None else self.back_min
+        return self._travel + back
 
     @property
     def total_rate(self) -> float:
@@ -89,7 +108,8 @@ class PooledLoad:
 
     @property
     def mean_handling(self) -> float:
-        means = np.array([d.mean for d in self.handling])
+        """Mean busy minutes per issue (handling and travel), arrival-weighted."""
+        means = np.array([d.mean for d in self.handling]) + self._busy_extra
         if self.total_rate <= 0:
             return float(means.mean())
         return float(self.arrival_rate @ means / self.total_rate)
@@ -105,7 +125,8 @@ class PooledLoad:
 
 
 def _resolution_share(load: PooledLoad, servers: int, cdf: Callable, limit_min: float) -> float:
-    """P(W + S <= limit) with W the M/M/c wait (pooled exponential) and S ~ ``cdf``."""
+    """P(W + S <= limit) with W the M/M/c wait (pooled exponential) and S ~ ``cdf`` (the
+    travel there is taken off the limit by the caller)."""
     lam, mu = load.total_rate, 1 / load.mean_handling
     waiting = erlang_c(servers, lam / mu)
     decay = servers * mu - lam
@@ -133,13 +154,17 @@ def analytic_values(targets: TargetSet, load: PooledLoad, servers: int) -> dict[
             continue
         weights = load.arrival_rate[counted] / load.arrival_rate[counted].sum()
         values = []
+        travel = load._travel
         for k in np.flatnonzero(counted):
             if target.metric == "response":
-                values.append(service_level(lam, mu, servers, float(limits[k])))
+                limit = float(limits[k]) - travel[k]
+                values.append(service_level(lam, mu, servers, limit) if limit >= 0 else 0.0)
             else:
                 if k not in cdfs:
                     cdfs[k] = handling_cdf(load.handling[k])
-                values.append(_resolution_share(load, servers, cdfs[k], float(limits[k]) * 60))
+                limit = float(limits[k]) * 60 - travel[k]
+                values.append(_resolution_share(load, servers, cdfs[k], limit)
+                              if limit > 0 else 0.0)
         out[target.key] = float(np.dot(weights, values))
     out["utilisation"] = load.offered_load / servers
     return out

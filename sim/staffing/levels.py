@@ -15,7 +15,7 @@ escalation to departments and care visits. It is exact for a pooled scenario wit
 (same random numbers, same shares, issue for issue), an approximation otherwise; the full model
 has the last word.
 
-The full model is :func:`sim.experiment.runner.run_replication` with per-issue records, measured
+The full model is the engine (:func:`sim.model.engine.simulate`) with per-issue records, measured
 with the same :class:`~sim.staffing.targets.TargetSet`. Communities are independent in the
 pooled model (their own workers, their own named streams), so a community's numbers do not
 depend on which other communities are simulated with it.
@@ -24,14 +24,14 @@ depend on which other communities are simulated with it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from sim.experiment.runner import run_replication
 from sim.model.distributions import block_sampler
+from sim.model.engine import simulate
 from sim.model.measures import ALL, DRAIN_DAYS, overlap, resolution_h, response_min
 from sim.model.plan import ModelPlan, build_plan
 from sim.model.streams import Streams
@@ -39,21 +39,48 @@ from sim.scenario.common import MINUTES_PER_DAY
 from sim.scenario.schema import Scenario
 from sim.screen import WorkingHours, fifo_starts_ragged
 from sim.staffing.targets import UTILISATION, TargetSet
+from sim.staffing.workload import WorkerShare, role_columns
 
 
 @dataclass(frozen=True)
 class Draws:
     """One community's issues in every replication, in order of report, and the calendar of
-    its community workers."""
+    its community workers. ``busy_min`` is what a worker spends on an issue (travel there,
+    handling, the way back), ``travel_min`` the way there (on site at start + travel)."""
 
     community: str
     occurred_min: list[np.ndarray]
     reported_min: list[np.ndarray]  # arrival at the community's queue, sorted
     handling_min: list[np.ndarray]
     category: list[np.ndarray]
+    travel_min: list[np.ndarray]
+    busy_min: list[np.ndarray]
     hours: WorkingHours | None  # the workers' shifts; None: always working
     scheduled_min: float  # one worker's working minutes in the observation window
     end_min: float  # the full model stops here; issues open then are not measured
+    keep: list[np.ndarray] | None = None  # each issue's keep uniform over its category's share
+
+    COLUMNS = ("occurred_min", "reported_min", "handling_min", "category", "travel_min",
+               "busy_min", "keep")
+
+    def fewer(self, factor: float) -> Draws:
+        """The issues kept at ``factor`` (< 1) times the demand: the same issues, fewer (each
+        kept while its keep uniform is below the factor)."""
+        assert self.keep is not None
+        masks = [u < factor for u in self.keep]
+        return replace(self, **{c: [v[m] for v, m in zip(getattr(self, c), masks, strict=True)]
+                                for c in self.COLUMNS})
+
+    def more(self, extra: Draws) -> Draws:
+        """These issues and ``extra``'s, in order of report."""
+        columns = {c: [] for c in self.COLUMNS}
+        for r in range(len(self.reported_min)):
+            order = np.argsort(np.concatenate([self.reported_min[r], extra.reported_min[r]]),
+                               kind="stable")
+            for c in self.COLUMNS:
+                columns[c].append(np.concatenate([getattr(self, c)[r],
+                                                  getattr(extra, c)[r]])[order])
+        return replace(self, **columns)
 
 
 def workers_calendar(plan: ModelPlan, community: int) -> tuple[WorkingHours | None, float]:
@@ -68,113 +95,217 @@ def workers_calendar(plan: ModelPlan, community: int) -> tuple[WorkingHours | No
 
 
 def draw_community(scenario: Scenario, plan: ModelPlan, community: int, seed: int,
-                   replications: int) -> Draws:
+                   replications: int, shares: WorkerShare | None = None,
+                   demand: float = 1.0) -> Draws:
     """The issues community workers take in community number ``community`` of ``plan``, in
-    replications 0..R-1."""
+    replications 0..R-1, drawn as the engine draws them.
+
+    ``shares`` (measured by the full model, :class:`WorkerShare`) keeps each issue of category
+    k with probability ``share[k]`` (a uniform of its own stream ``screen/keep/<source>``, so
+    the same issues are kept at every level) and adds the workers' travel; without it the
+    workers take every issue they may, on the spot. ``demand`` scales the arrival rates: below
+    1 by keeping fewer of the same issues, above 1 by adding issues of streams
+    ``screen/more/...`` of their own.
+    """
+    if demand < 1:
+        return draw_community(scenario, plan, community, seed, replications, shares).fewer(
+            demand)
+    base = _draws(scenario, plan, community, seed, replications, shares, "", 1.0)
+    if demand > 1:
+        return base.more(_draws(scenario, plan, community, seed, replications, shares,
+                                "screen/more/", demand - 1))
+    return base
+
+
+def _draws(scenario: Scenario, plan: ModelPlan, community: int, seed: int, replications: int,
+           shares: WorkerShare | None, prefix: str, rate: float) -> Draws:
+    """Issues of the community's sources at ``rate`` times their rates, from the streams with
+    ``prefix`` (none: the engine's), thinned to ``shares``."""
     role = scenario.staffing.community_workers
     takes = role.categories
     sources = [s for s in plan.sources if s.community == community
                and (takes == "all" or plan.categories[s.category] in takes)]
-    occurred, reported, handling, category = [], [], [], []
+    shares = shares or WorkerShare.everything(len(plan.categories))
+    columns: list[list[np.ndarray]] = [[] for _ in range(7)]
     for replication in range(replications):
         streams = Streams(seed, replication)
-        parts: list[tuple[np.ndarray, ...]] = []
-        for source in sources:
-            times = np.fromiter(
-                source.curve.times(source.rate_per_min, streams(f"arrivals/{source.stream}")),
-                dtype=float,
-            )
-            sampler = block_sampler(plan.handling[source.category],
-                                    streams(f"handling/{source.stream}"))
-            reported_at = times
-            if source.report_delay is not None:
-                # the engine's first values of each stream (see block_iter)
-                delay = block_sampler(source.report_delay, streams(f"report/{source.stream}"))
-                reported_at = times + delay(times.size) * source.report_factor
-            parts.append((times, reported_at, sampler(times.size),
-                          np.full(times.size, source.category, dtype=np.int64)))
-        if parts:
-            o, r, s, k = (np.concatenate(column) for column in zip(*parts, strict=True))
-        else:
-            o, r, s, k = np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int64)
+        parts = [_source_issues(plan, source, streams, prefix, rate,
+                                shares.share[source.category]) for source in sources]
+        o, r, s, k, u = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0)
+                         for i in range(5))
+        k = k.astype(np.int64)
         order = np.argsort(r, kind="stable")
-        occurred.append(o[order])
-        reported.append(r[order])
-        handling.append(s[order])
-        category.append(k[order])
+        o, r, s, k, u = o[order], r[order], s[order], k[order], u[order]
+        travel = shares.travel_min[k]
+        for column, values in zip(columns, (o, r, s, k, travel,
+                                            s + travel + shares.back_min[k], u), strict=True):
+            column.append(values)
     hours, scheduled = workers_calendar(plan, community)
-    return Draws(plan.communities[community], occurred, reported, handling, category, hours,
-                 scheduled, plan.horizon_min + DRAIN_DAYS * MINUTES_PER_DAY)
+    *issues, keep = columns
+    return Draws(plan.communities[community], *issues, hours, scheduled,
+                 plan.horizon_min + DRAIN_DAYS * MINUTES_PER_DAY, keep)
+
+
+def _source_issues(plan: ModelPlan, source, streams: Streams, prefix: str, rate: float,
+                   keep: float) -> tuple[np.ndarray, ...]:
+    """(occurred, reported, handling, category, keep uniform) of one source's issues at
+    ``rate`` times its rate, each kept with probability ``keep`` (its uniform, scaled by
+    ``keep``, is below 1). Without a prefix these are the engine's own numbers (its first
+    values of each stream, see block_iter)."""
+    times = np.fromiter(
+        source.curve.times(source.rate_per_min * rate,
+                           streams(f"{prefix}arrivals/{source.stream}")), dtype=float)
+    handling = block_sampler(plan.handling[source.category],
+                             streams(f"{prefix}handling/{source.stream}"))(times.size)
+    reported = times
+    if source.report_delay is not None:
+        delay = block_sampler(source.report_delay, streams(f"{prefix}report/{source.stream}"))
+        reported = times + delay(times.size) * source.report_factor
+    uniform = streams(f"screen/keep/{prefix}{source.stream}").random(times.size)
+    scaled = uniform / keep if keep > 0 else np.full(times.size, np.inf)
+    kept = scaled < 1
+    return (times[kept], reported[kept], handling[kept],
+            np.full(int(kept.sum()), source.category, dtype=float), scaled[kept])
 
 
 def screen_level(draws: Draws, servers: int, targets: TargetSet) -> pd.DataFrame:
     """Per-replication values of every target key for ``servers`` workers, by the screen."""
-    starts = fifo_starts_ragged(draws.reported_min, draws.handling_min, servers, draws.hours)
+    starts = fifo_starts_ragged(draws.reported_min, draws.busy_min, servers, draws.hours)
+    return measure_starts(draws, starts, servers, targets)
+
+
+def measure_starts(draws: Draws, starts: Sequence[np.ndarray], servers: float,
+                   targets: TargetSet) -> pd.DataFrame:
+    """Per-replication target values of the screen's issues started at ``starts`` by
+    ``servers`` workers (on average over the window, for utilisation)."""
     lo, hi = targets.warmup_min, targets.horizon_min
     rows = []
-    for r, (o, a, s, k, start) in enumerate(zip(draws.occurred_min, draws.reported_min,
-                                                draws.handling_min, draws.category, starts,
-                                                strict=True)):
-        end = start + s  # no travel: on site at the start
-        closed = end <= draws.end_min  # the full model measures only the issues it closes
+    for r, (o, a, s, k, travel, busy, start) in enumerate(zip(
+            draws.occurred_min, draws.reported_min, draws.handling_min, draws.category,
+            draws.travel_min, draws.busy_min, starts, strict=True)):
+        onsite = start + travel
+        closed_at = onsite + s
+        closed = closed_at <= draws.end_min  # the full model measures only what it closes
         with np.errstate(invalid="ignore"):
-            response = np.where(closed, response_min(a, start), np.nan)
-            resolution = np.where(closed, resolution_h(a, end), np.nan)
+            response = np.where(closed, response_min(a, onsite), np.nan)
+            resolution = np.where(closed, resolution_h(a, closed_at), np.nan)
         values = targets.shares(k, o, a, response, resolution)
-        busy = overlap(start[closed], end[closed], lo, hi).sum()
+        busy = overlap(start[closed], start[closed] + busy[closed], lo, hi).sum()
         scheduled = servers * draws.scheduled_min
         values[UTILISATION] = busy / scheduled if scheduled > 0 else np.nan
         rows.append({"replication": r, **values})
     return pd.DataFrame(rows)
 
 
+@dataclass(frozen=True)
+class ScreenAnswer:
+    """The screen's answer for one community: its fewest workers (None: none up to the
+    ceiling), the per-replication values of every level it evaluated (column ``workers``), and
+    its fewest workers at other demand factors (``{0.8: 2, 1.2: 4}``)."""
+
+    community: int
+    workers: int | None
+    table: pd.DataFrame
+    by_demand: dict[float, int | None]
+
+
 def screen_community(
     scenario: Scenario, community: int, seed: int, replications: int, targets: TargetSet,
     start: int, minimum: int, maximum: int, extra: tuple[int, ...] = (),
-) -> tuple[int, int | None, pd.DataFrame]:
+    shares: WorkerShare | None = None, demands: tuple[tuple[float, int], ...] = (),
+) -> ScreenAnswer:
     """The screen's fewest workers for one community, searching from ``start``.
 
-    Returns (community, answer or None if none up to ``maximum``, per-replication values of
-    every level evaluated with a ``workers`` column). ``extra`` levels are evaluated too (for
-    plots), when stable.
+    ``extra`` levels are evaluated too (for plots), when stable. ``shares``: what the workers
+    carry of each category (:func:`draw_community`). ``demands``: (factor, fewest stable
+    workers at that demand) pairs, each answered by the same search on the community's
+    demand scaled by the factor.
     """
-    draws = draw_community(scenario, build_plan(scenario), community, seed, replications)
+    plan = build_plan(scenario)
+    draws = draw_community(scenario, plan, community, seed, replications, shares)
     frames: dict[int, pd.DataFrame] = {}
 
     def meets(servers: int) -> bool:
         if servers not in frames:
             frames[servers] = screen_level(draws, servers, targets)
-        means = frames[servers].drop(columns="replication").mean().to_dict()
-        return targets.meets(means)
+        return targets.meets(frames[servers].drop(columns="replication").mean().to_dict())
 
-    level = min(max(start, minimum), maximum)
-    answer: int | None
-    if meets(level):
-        while level - 1 >= minimum and meets(level - 1):
-            level -= 1
-        answer = level
-    else:
-        while level < maximum and not meets(level + 1):
-            level += 1
-        answer = level + 1 if level < maximum else None
+    answer = fewest(meets, start, minimum, maximum)
     for servers in extra:
         if minimum <= servers <= maximum:
             meets(servers)
     table = pd.concat(
         [f.assign(workers=c) for c, f in sorted(frames.items())], ignore_index=True
     )
-    return community, answer, table
+    by_demand: dict[float, int | None] = {}
+    for factor, low in demands:
+        scaled = draws.fewer(factor) if factor < 1 else draws.more(_draws(
+            scenario, plan, community, seed, replications, shares, "screen/more/", factor - 1))
+
+        def scaled_meets(servers: int, scaled: Draws = scaled) -> bool:
+            values = screen_level(scaled, servers, targets).drop(columns="replication")
+            return targets.meets(values.mean().to_dict())
+
+        guess = max(answer or start, low)
+        by_demand[factor] = fewest(scaled_meets, guess, low, max(maximum, guess))
+    return ScreenAnswer(community, answer, table, by_demand)
+
+
+def fewest(meets: Callable[[int], bool], start: int, minimum: int, maximum: int) -> int | None:
+    """The fewest workers in ``minimum..maximum`` that meet, searching from ``start`` (the
+    answer is taken to be monotone: more workers never meet less)."""
+    level = min(max(start, minimum), maximum)
+    if meets(level):
+        while level - 1 >= minimum and meets(level - 1):
+            level -= 1
+        return level
+    while level < maximum and not meets(level + 1):
+        level += 1
+    return level + 1 if level < maximum else None
+
+
+WorkerShifts = dict[str, list[tuple[str, np.ndarray]]]
+"""Per community id, each community worker's calendar: (a name shared by those who keep the
+same one, working intervals in simulation minutes). A roster, replacing the role's calendar."""
+
+
+def with_worker_shifts(plan: ModelPlan, shifts: WorkerShifts) -> ModelPlan:
+    """``plan`` with the community workers of the communities in ``shifts`` on their own
+    calendars (as many workers as calendars; the duty rota stays with the first)."""
+    index = {cid: i for i, cid in enumerate(plan.communities)}
+    given = {index[cid]: list(calendars) for cid, calendars in shifts.items()}
+    responders = []
+    for r in plan.responders:
+        calendars = given.get(r.community)
+        if calendars and r.role == "community_worker" and r.shift_key.endswith("@base"):
+            name, intervals = calendars.pop(0)
+            scheduled = float(overlap(intervals[:, 0], intervals[:, 1], plan.warmup_min,
+                                      plan.horizon_min).sum())
+            r = replace(r, shifts=intervals, shift_key=f"roster/{r.community}/{name}@base",
+                        scheduled_min=scheduled)
+        responders.append(r)
+    left = {plan.communities[c]: len(v) for c, v in given.items() if v}
+    if left:
+        raise ValueError(f"more calendars than community workers: {left}")
+    return replace(plan, responders=tuple(responders))
 
 
 def full_model_replication(scenario: Scenario, seed: int, replication: int,
-                           targets: TargetSet) -> pd.DataFrame:
-    """One replication of the full model: every target key per community (and per grid).
+                           targets: TargetSet, shifts: WorkerShifts | None = None
+                           ) -> pd.DataFrame:
+    """One replication of the full model: every target key per community (and per grid);
+    with ``shifts``, those communities' workers on a roster's calendars.
 
     Rows: community, grid ('' for the whole community), replication, workers, then one column
-    per target key. Per-grid rows appear for communities of more than one grid.
+    per target key, then (community rows) what the community workers carried of each category
+    (:func:`~sim.staffing.workload.role_columns`). Per-grid rows appear for communities of
+    more than one grid.
     """
-    _, metrics, records = run_replication(scenario, seed, replication, keep_records=True)
-    assert records is not None
+    plan = build_plan(scenario)
+    if shifts:
+        plan = with_worker_shifts(plan, shifts)
+    recorder = simulate(plan, seed, replication, keep_records=True)
+    metrics, records = recorder.metrics(), recorder.records()
     workers = {c.id: scenario.workers(c) for c in scenario.communities}
     ids = list(workers)
     category = _codes(records["category"], targets.categories)
@@ -197,8 +328,11 @@ def full_model_replication(scenario: Scenario, seed: int, replication: int,
         return out
 
     by_community = shares(np.where(community >= 0, community, len(ids)), len(ids) + 1)
+    roles = role_columns(records, community, len(ids), targets.categories, targets.warmup_min,
+                         targets.horizon_min)
     rows = [{"community": cid, "grid": "", **{k: v[i] for k, v in by_community.items()},
-             UTILISATION: utilisation.get(cid, np.nan)} for i, cid in enumerate(ids)]
+             UTILISATION: utilisation.get(cid, np.nan), **{k: v[i] for k, v in roles.items()}}
+            for i, cid in enumerate(ids)]
     codes, names = pd.factorize(records["grid"].astype(str).to_numpy())
     by_grid = shares(codes, len(names))
     owner = np.full(len(names), -1)

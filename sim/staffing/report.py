@@ -29,7 +29,18 @@ from sim.report.terminal import render, terminal_width, wrap
 from sim.scenario.loading import load_scenario
 from sim.scenario.policy import Target
 from sim.staffing.cost import cost_column
+from sim.staffing.decide import Decision
+from sim.staffing.findings import (
+    agreement_section,
+    confidence_section,
+    mix_section,
+    overload_section,
+    roster_section,
+    sensitivity_section,
+    terminal_lines,
+)
 from sim.staffing.result import RecommendResult
+from sim.staffing.roster import RosterResult
 from sim.staffing.tables import assumptions
 
 register_texts({
@@ -63,9 +74,6 @@ register_texts({
                              "{currency}{mark}。",
                       "en": "Yearly cost: {rule} {currency} under the rule, {recommended} "
                             "{currency} as recommended{mark}."},
-    "staffing.disagree": {"zh": "以下社区的各方法结论不一致（以完整模型为准）："
-                                "{names}。",
-                          "en": "The methods disagree for {names}; the full model decides."},
     "staffing.targets": {"zh": "目标", "en": "Targets"},
     "staffing.per_community": {"zh": "各社区的建议人数", "en": "Recommendation per community"},
     "staffing.curves": {"zh": "服务水平与人数", "en": "Service level against staff"},
@@ -222,18 +230,13 @@ def recommendation_report(result: RecommendResult, lang: str | None = None) -> s
     names = Names(spec, t)
     compiled = result.target_set
     table = result.table
-    communities = table[table["community"] != ALL]
     report = Report(t("report.recommend", name=spec.title(t.lang)), t(
         "staffing.subtitle", rule=f"{spec.staffing.community_workers.households_per_worker:g}",
         n=result.replications, seed=result.seed), lang=t.lang)
     lines, flags = headline(result, names)
     sections.first_screen(report, lines, flags, spec, t)
     sections.placeholder_caveat(report, spec, t)
-    disagree = communities[~communities["methods_agree"].astype(bool)]
-    if not disagree.empty:
-        report.paragraph(t("staffing.disagree", names=names.join(
-            [f"{names.community(r.community)} ({r.disagreement})" for r in disagree.itertuples()])),
-            note=True)
+    overload_section(report, result, t)
     report.heading(t("staffing.targets"))
     report.items([target_text(target, t) for target in compiled.targets])
     report.heading(t("staffing.per_community"))
@@ -250,6 +253,11 @@ def recommendation_report(result: RecommendResult, lang: str | None = None) -> s
     report.table(shown, headers=heads, table_id="recommendation")
     if spec.pay is not None and spec.pay.placeholder:
         report.paragraph("* " + t("text.placeholder_pay"))
+    confidence_section(report, result, t)
+    agreement_section(report, result, t)
+    sensitivity_section(report, result, t)
+    mix_section(report, result, t)
+    roster_section(report, result, t)
     report.details(t("staffing.all_columns"))
     report.table(table[[c for c in table.columns if not c.endswith(("_ci_low", "_ci_high"))]],
                  table_id="recommendation-columns")
@@ -334,6 +342,7 @@ def recommend_text(result: RecommendResult, lang: str | None = None,
     lines, _ = headline(result, names)
     parts = [wrap(x, width, "  ") for x in lines]
     parts += ["", render(planner_table(result), width)]
+    parts += [wrap(x, width, "  ") for x in terminal_lines(result, t)]
     if spec.pay is not None and spec.pay.placeholder:
         parts += ["", wrap("* " + t("text.placeholder_pay"), width)]
     return "\n".join(parts)
@@ -343,7 +352,7 @@ def read_recommendation(folder: Path, manifest: dict[str, Any]) -> RecommendResu
     """A finished recommend folder as a :class:`RecommendResult` (for its report)."""
     from sim.staffing.targets import TargetSet
 
-    loaded = load_scenario(folder / "scenario.yaml")
+    loaded = load_scenario(folder / "scenario.yaml", allow_unstable=True)  # as recommend does
     targets = [Target(**item) for item in manifest.get("targets") or []]
 
     def read(name: str) -> pd.DataFrame:
@@ -353,17 +362,35 @@ def read_recommendation(folder: Path, manifest: dict[str, Any]) -> RecommendResu
         return pd.read_csv(path, keep_default_na=False, na_values=[""])
 
     replications, seed = int(manifest.get("replications", 0)), int(manifest.get("seed", 0))
+    cap = int(manifest.get("max_replications") or replications)
     compiled = TargetSet.compile(targets, loaded.scenario)
     table = read("recommendation.csv")
-    for column in ("notes", "grids_missing_rule", "grids_missing_recommended", "disagreement"):
+    for column in ("notes", "grids_missing_rule", "grids_missing_recommended", "disagreement",
+                   "borderline", "decision", "overload_categories_rule", "mix",
+                   *[c for c in table.columns if c.startswith("verdict_")]):
         if column in table:
             table[column] = table[column].astype(object).fillna("").astype(str)
-    return RecommendResult(loaded, targets, seed, replications, table, read("levels.csv"),
+    levels = read("levels.csv")
+    if "mix" in levels:
+        levels["mix"] = levels["mix"].astype(object).fillna("").astype(str)
+    roster = None
+    if (folder / "roster.csv").exists():
+        roster = RosterResult(read("requirement.csv"), read("roster.csv"),
+                              read("roster_check.csv"), {})
+    return RecommendResult(loaded, targets, seed, replications, table, levels,
                            read("grids.csv"), assumptions(loaded.scenario, compiled,
-                                                          replications, seed),
+                                                          Decision(replications, cap), seed),
                            folder, float(manifest.get("seconds") or 0.0), dict(manifest),
                            int(manifest.get("simulations") or 0),
-                           int(manifest.get("reused") or 0))
+                           int(manifest.get("reused") or 0), read("decisions.csv"), cap,
+                           roster, _mixes(read("mixes.csv")))
+
+
+def _mixes(frame: pd.DataFrame) -> pd.DataFrame:
+    if "chosen" in frame:
+        frame["mix"] = frame["mix"].astype(object).fillna("").astype(str)
+        frame["chosen"] = frame["chosen"].astype(str).str.lower() == "true"
+    return frame
 
 
 def write_recommend_report(folder: Path, manifest: dict[str, Any], lang: str = "") -> Path:

@@ -13,7 +13,10 @@ from sim.analysis.tables import with_ci
 from sim.scenario.loading import LoadedScenario
 from sim.scenario.policy import Target
 from sim.staffing.cost import cost_column
+from sim.staffing.mix import Mix
+from sim.staffing.roster import RosterResult
 from sim.staffing.targets import TargetSet
+from sim.staffing.workload import WorkerShare
 
 
 @dataclass
@@ -26,8 +29,13 @@ class RecommendResult:
     (means with 95% CI bounds), utilisation, yearly cost, whether the methods agree, grids
     still missing. ``levels``: every level evaluated, tidy (community, workers, method, key,
     mean, ci_low, ci_high, replications). ``grids``: per-grid full-model values (empty when no
-    community has more than one grid). ``simulations``: full-model replications run by this
-    call; ``reused``: those taken from the folder, finished by an earlier, interrupted call.
+    community has more than one grid). ``decisions``: every level the full model ran, its
+    replications, decision and the share of years meeting every target. ``simulations``:
+    full-model replications run by this call; ``reused``: those taken from the folder,
+    finished by an earlier, interrupted call. ``roster`` (with ``roster=True``): the
+    hour-by-hour requirement, the roster and its full-model check. ``mixes`` (when the
+    scenario lets grid members or volunteers vary): every mix searched per community, its
+    fewest workers and costs, the cheapest chosen.
     """
 
     scenario: LoadedScenario
@@ -43,6 +51,15 @@ class RecommendResult:
     manifest: dict[str, Any] = field(default_factory=dict, repr=False)
     simulations: int = 0
     reused: int = 0
+    decisions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    max_replications: int = 0
+    roster: RosterResult | None = None
+    mixes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    stages: dict[str, float] = field(default_factory=dict, repr=False)
+    """Wall seconds of each step, by the engine it runs (also in the manifest)."""
+    calibration: dict[str, tuple[WorkerShare, Mix]] = field(default_factory=dict, repr=False)
+    """Per community: the share of the work its workers carry (measured by the full model)
+    and its mix of roles, as recommended (in memory only: what sim.what_if starts from)."""
 
     @property
     def target_set(self) -> TargetSet:

@@ -9,11 +9,14 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.statistics import t_interval
+from sim.report.i18n import Texts
 from sim.scenario.policy import describe_calendar
 from sim.scenario.schema import Scenario
+from sim.staffing.agreement import describe, partings
 from sim.staffing.analytic import analytic_values
 from sim.staffing.cost import cost_column, describe_pay, staffing_costs
-from sim.staffing.search import CommunityState
+from sim.staffing.decide import MEETS, MISSES, UNDECIDED, Decision, clopper_pearson, met_years
+from sim.staffing.search import DEMANDS, CommunityState
 from sim.staffing.targets import UTILISATION, TargetSet
 
 LEVELS = ("rule", "recommended", "below")
@@ -54,19 +57,20 @@ def levels_table(states: Sequence[CommunityState], targets: TargetSet) -> pd.Dat
         named = [x for x in (state.full_level, state.rule, state.analytic, state.screen)
                  if x is not None]
         top = max([*evaluated, *named, state.minimum]) + 1
+        mix = state.mix.label()
         for c in range(state.minimum, top + 1):
             values = analytic_values(targets, state.load, c)
-            rows += [(state.id, c, "analytic", key, values[key], np.nan, np.nan, 0)
+            rows += [(state.id, c, "analytic", key, values[key], np.nan, np.nan, 0, mix)
                      for key in keys]
         if screened is not None:
             for c, part in screened.groupby("workers"):
-                rows += [(state.id, int(c), "screen", key, *interval_of(part[key].to_numpy()))
-                         for key in keys]
+                rows += [(state.id, int(c), "screen", key, *interval_of(part[key].to_numpy()),
+                          mix) for key in keys]
         for c in sorted(state.full_values):
-            rows += [(state.id, c, "full_model", key, *interval)
+            rows += [(state.id, c, "full_model", key, *interval, mix)
                      for key, interval in full_intervals(state, c, keys).items()]
     return pd.DataFrame(rows, columns=["community", "workers", "method", "key", "mean",
-                                       "ci_low", "ci_high", "replications"])
+                                       "ci_low", "ci_high", "replications", "mix"])
 
 
 def grids_table(states: Sequence[CommunityState], targets: TargetSet) -> pd.DataFrame:
@@ -76,26 +80,57 @@ def grids_table(states: Sequence[CommunityState], targets: TargetSet) -> pd.Data
         for c in sorted(state.full_values):
             frame = state.full_frame(c)
             for grid, part in frame[frame["grid"] != ""].groupby("grid", sort=False):
-                rows += [(state.id, grid, c, t.key, *interval_of(part[t.key].to_numpy()))
-                         for _, t in targets.service]
+                rows += [(state.id, grid, c, t.key, *interval_of(part[t.key].to_numpy()),
+                          state.mix.label()) for _, t in targets.service]
     return pd.DataFrame(rows, columns=["community", "grid", "workers", "key", "mean", "ci_low",
-                                       "ci_high", "replications"])
+                                       "ci_high", "replications", "mix"])
+
+
+def chosen(states: Sequence[CommunityState], scenario: Scenario) -> list[CommunityState]:
+    """Per community (in order) the state recommended: of its mixes, the cheapest whose
+    search found a level (workers' pay and the mix's cost), else its first."""
+    out: dict[str, CommunityState] = {}
+    for state in states:
+        best = out.get(state.id)
+        if best is None or (state.full_level is not None and (
+                best.full_level is None or total_cost(scenario, state)
+                < total_cost(scenario, best))):
+            out[state.id] = state
+    return list(out.values())
+
+
+def total_cost(scenario: Scenario, state: CommunityState) -> float:
+    """Yearly cost of a state's recommendation: its workers (the pay table; by head count
+    without one) and the variable roles of its mix."""
+    workers = state.full_level or 0
+    pay = scenario.pay
+    cost = pay.cost(workers) if pay is not None else float(workers)
+    return cost + state.mix.cost(scenario, scenario.communities[state.index])
 
 
 def recommendation_table(scenario: Scenario, states: Sequence[CommunityState],
-                         targets: TargetSet, grids: pd.DataFrame) -> pd.DataFrame:
-    """One row per community and a total row ``all`` (the columns of docs/staffing.md)."""
-    table = pd.DataFrame([_row(state, targets, grids) for state in states])
+                         targets: TargetSet, grids: pd.DataFrame, decision: Decision,
+                         levels: pd.DataFrame) -> pd.DataFrame:
+    """One row per community and a total row ``all`` (the columns of docs/staffing.md);
+    ``levels`` is the levels table (:func:`levels_table`), where the tiers' values are."""
+    picked = chosen(states, scenario)
+    table = pd.DataFrame([_row(scenario, state, targets, grids, decision) for state in picked])
+    english = Texts("en")
+    table["disagreement"] = [
+        "; ".join(describe(p, english) for p in partings(row, levels, targets))
+        if pd.notna(row["recommended_workers"]) else "no level meets the targets in the "
+        "full model" for _, row in table.iterrows()]
     pay = scenario.pay
     costs = staffing_costs(pay, {s.id: {"rule": s.rule, "recommended": s.full_level}
-                                 for s in states})
+                                 for s in picked})
     table = table.merge(costs, on="community", how="left")
     table[cost_column(pay, "change")] = (table[cost_column(pay, "recommended")]
                                          - table[cost_column(pay, "rule")])
     return pd.concat([table, _total_row(table)], ignore_index=True)
 
 
-def _row(state: CommunityState, targets: TargetSet, grids: pd.DataFrame) -> dict[str, object]:
+def _row(scenario: Scenario, state: CommunityState, targets: TargetSet, grids: pd.DataFrame,
+         decision: Decision) -> dict[str, object]:
     rec, rule, households = state.full_level, state.rule, state.households
     row: dict[str, object] = {
         "community": state.id,
@@ -110,11 +145,16 @@ def _row(state: CommunityState, targets: TargetSet, grids: pd.DataFrame) -> dict
         "households_per_worker_recommended": households / rec if rec else np.nan,
     }
     levels = {"rule": rule, "recommended": rec, "below": None if rec is None else rec - 1}
-    borderline = []
+    verdicts: dict[str, str | None] = {}
+    straddles = []
     for which, c in levels.items():
         values = full_intervals(state, c, targets.keys)
-        borderline.append(_straddles(targets, which, values))
-        unstable = c is not None and c < state.minimum
+        verdict = level_verdict(state, c, targets, decision)
+        verdicts[which] = verdict
+        if verdict == UNDECIDED and c is not None:
+            shown = decision.straddling(state.community_frame(c), targets)
+            straddles.append(f"{which} ({c}): {', '.join(shown)}")
+        unstable = c is not None and c < state.minimum and not state.simulated(c)
         for key in targets.keys:
             mean, low, high, _ = values.get(key, (np.nan, np.nan, np.nan, 0))
             if unstable and key != UTILISATION:
@@ -122,24 +162,80 @@ def _row(state: CommunityState, targets: TargetSet, grids: pd.DataFrame) -> dict
             row[f"{key}_{which}"] = mean
             row[f"{key}_{which}_ci_low"] = low
             row[f"{key}_{which}_ci_high"] = high
-        row[f"meets_{which}"] = bool(values) and targets.meets(
-            {k: v[0] for k, v in values.items()})
-        if unstable:
-            state.note(f"{which} level {c} is unstable (utilisation >= 100%)")
-    row["borderline"] = "; ".join(b for b in borderline if b)
-    row["grids_missing_rule"] = _grids_missing(grids, targets, state.id, rule)
-    row["grids_missing_recommended"] = _grids_missing(grids, targets, state.id, rec)
-    methods = {"analytic": state.analytic, "screen": state.screen, "full model": rec}
-    row["methods_agree"] = len(set(methods.values())) == 1 and rec is not None
-    row["disagreement"] = _disagreement(methods)
+        row[f"meets_{which}"] = verdict == MEETS
+        if unstable and c is not None:
+            how = ("by the capacity check" if c < state.proven_minimum
+                   else "estimated from the calibrated load")
+            state.note(f"{which} level {c} is unstable ({how}: utilisation >= 100%)")
+    overload = state.overload
+    if overload is not None:  # the capacity check's proof (the rule's level is not simulated)
+        row["utilisation_rule"] = overload.load / overload.capacity
+    row["overload_categories_rule"] = "" if overload is None else ", ".join(
+        overload.categories)
+    row["overload_busy_needed_rule"] = np.nan if overload is None else overload.load
+    row["overload_busy_available_rule"] = np.nan if overload is None else overload.capacity
+    row["borderline"] = "; ".join(straddles)
+    row["grids_missing_rule"] = _grids_missing(grids, targets, state, rule)
+    row["grids_missing_recommended"] = _grids_missing(grids, targets, state, rec)
+    plausible = {rec} if rec is not None else set()
+    if rec is not None and verdicts["below"] == UNDECIDED:
+        plausible.add(rec - 1)
+    row["methods_agree"] = bool(plausible) and all(
+        v in plausible for v in (state.analytic, state.screen))
+    row["disagreement"] = ""  # filled from the levels table
     row["notes"] = "; ".join(state.notes)
+    if scenario_varies(scenario):
+        community = scenario.communities[state.index]
+        members, volunteers = state.mix.counts(scenario, community)
+        row["mix"] = state.mix.label()
+        row["grid_members_recommended"] = members
+        row["volunteers_recommended"] = volunteers
+        currency = (scenario.pay.currency if scenario.pay else "cny").lower()
+        row[f"cost_mix_{currency}_per_year"] = state.mix.cost(scenario, community)
+    row["rule_stable"] = state.overload is None
+    row["stable_minimum_workers"] = state.proven_minimum
+    row["decision"] = ("" if rec is None else
+                       "borderline" if verdicts["below"] == UNDECIDED else "decided")
+    for which, c in levels.items():
+        row[f"verdict_{which}"] = verdicts[which] or ""
+        row[f"replications_{which}"] = state.count(c) if c is not None else 0
+        k, n = met_years(state.community_frame(c), targets) if state.simulated(c) else (0, 0)
+        low, high = clopper_pearson(k, n)
+        row[f"met_probability_{which}"] = k / n if n else np.nan
+        row[f"met_probability_{which}_ci_low"] = low
+        row[f"met_probability_{which}_ci_high"] = high
+    for factor in DEMANDS:
+        tag = f"demand_{round(factor * 100)}pct"
+        row[f"analytic_workers_{tag}"] = _int(state.analytic_by_demand.get(factor))
+        row[f"screen_workers_{tag}"] = _int(state.screen_by_demand.get(factor))
+    shares = state.shares
+    if shares is not None:
+        takes = scenario.staffing.community_workers.categories
+        for k, name in enumerate(targets.categories):
+            if name in scenario.demand and (takes == "all" or name in takes):
+                row[f"worker_share_{name}"] = shares.share[k]
     return row
+
+
+def level_verdict(state: CommunityState, workers: int | None, targets: TargetSet,
+                  decision: Decision) -> str | None:
+    """meets / misses / undecided at ``workers`` by the full model (misses below the stable
+    minimum; None when not simulated)."""
+    if workers is None:
+        return None
+    if workers < state.proven_minimum:
+        return MISSES
+    if state.simulated(workers):
+        return decision.verdict(state.community_frame(workers), targets)
+    return MISSES if workers < state.minimum else None
 
 
 def _total_row(table: pd.DataFrame) -> pd.DataFrame:
     total: dict[str, object] = {"community": "all", "name": ""}
     for column in ("households", "rule_workers", "analytic_workers", "screen_workers",
-                   "recommended_workers", "change_workers"):
+                   "recommended_workers", "change_workers",
+                   *[c for c in table.columns if c.startswith(("analytic_workers_demand",
+                                                               "screen_workers_demand"))]):
         values = table[column]
         total[column] = values.sum() if values.notna().all() else pd.NA
     for column in [c for c in table.columns if c.startswith("cost_")]:
@@ -152,15 +248,23 @@ def _total_row(table: pd.DataFrame) -> pd.DataFrame:
     for which in LEVELS:
         total[f"meets_{which}"] = bool(table[f"meets_{which}"].all())
     total["methods_agree"] = bool(table["methods_agree"].all())
+    for column in ("borderline", "grids_missing_rule", "grids_missing_recommended",
+                   "disagreement", "notes", "overload_categories_rule"):
+        total[column] = ""
+    total["rule_stable"] = bool(table["rule_stable"].all())
+    total["decision"] = ("borderline" if (table["decision"] == "borderline").any()
+                         else "decided")
     return pd.DataFrame([total])
 
 
-def _grids_missing(grids: pd.DataFrame, targets: TargetSet, community: str,
+def _grids_missing(grids: pd.DataFrame, targets: TargetSet, state: CommunityState,
                    workers: int | None) -> str:
-    """Grids of ``community`` whose mean share misses a service target at ``workers``."""
+    """Grids of the state's community whose mean share misses a service target at
+    ``workers`` (with the state's mix)."""
     if grids.empty or workers is None:
         return ""
-    part = grids[(grids["community"] == community) & (grids["workers"] == workers)]
+    part = grids[(grids["community"] == state.id) & (grids["workers"] == workers)
+                 & (grids["mix"] == state.mix.label())]
     missing = []
     for grid, rows in part.groupby("grid", sort=False):
         means = dict(zip(rows["key"], rows["mean"], strict=True))
@@ -169,63 +273,117 @@ def _grids_missing(grids: pd.DataFrame, targets: TargetSet, community: str,
     return "; ".join(missing)
 
 
-def _straddles(targets: TargetSet, which: str, values: dict[str, Interval]) -> str:
-    """'below: response_within_30min_share 0.893 (CI 0.886-0.901)' for each interval that
-    holds its target's bound."""
-    out = []
-    for key, (mean, low, high, _) in values.items():
-        goal = targets.goal(key)
-        if goal is not None and np.isfinite(low) and low <= goal[0] <= high:
-            out.append(f"{key} {mean:.3f} (CI {low:.3f}-{high:.3f})")
-    return f"{which}: {', '.join(out)}" if out else ""
-
-
 def _int(value: int | None) -> object:
     return pd.NA if value is None else int(value)
 
 
-def _disagreement(methods: dict[str, int | None]) -> str:
-    """'' when all agree, else e.g. 'analytic 2 < full model 3'."""
-    final = methods["full model"]
-    if final is None:
-        return "no level meets the targets"
-    parts = []
-    for name in ("analytic", "screen"):
-        value = methods[name]
-        if value is None:
-            parts.append(f"{name}: none")
-        elif value != final:
-            parts.append(f"{name} {value} {'<' if value < final else '>'} full model {final}")
-    return "; ".join(parts)
+def setting_table(runs: pd.DataFrame, workers: dict[str, int], targets: TargetSet,
+                  decision: Decision) -> pd.DataFrame:
+    """The full model at one setting of the whole scenario (``runs``: its replications' rows),
+    per community: workers, replications, decision, each target's mean and 95% interval."""
+    rows = []
+    for cid, count in workers.items():
+        mine = runs[(runs["community"] == cid) & (runs["grid"] == "")]
+        row: dict[str, object] = {"community": cid, "workers": count,
+                                  "replications": len(mine),
+                                  "verdict": decision.verdict(mine, targets)}
+        for key in targets.keys:
+            mean, low, high, _ = interval_of(mine[key].to_numpy(float))
+            row[key], row[f"{key}_ci_low"], row[f"{key}_ci_high"] = mean, low, high
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
-def assumptions(scenario: Scenario, targets: TargetSet, replications: int, seed: int
+def scenario_varies(scenario: Scenario) -> bool:
+    """Whether the scenario lets a recommendation vary roles besides community workers."""
+    staffing = scenario.staffing
+    return staffing.grid_members.vary is not None or staffing.volunteers.vary is not None
+
+
+def mixes_table(scenario: Scenario, states: Sequence[CommunityState]) -> pd.DataFrame:
+    """Each community's mixes of the variable roles: their grid members and volunteers, the
+    fewest community workers the full model found, and the yearly cost of each part and in
+    all; ``chosen`` marks the cheapest (the recommendation)."""
+    picked = {id(s) for s in chosen(states, scenario)}
+    currency = (scenario.pay.currency if scenario.pay else "cny").lower()
+    rows = []
+    for state in states:
+        community = scenario.communities[state.index]
+        members, volunteers = state.mix.counts(scenario, community)
+        workers = state.full_level
+        pay = scenario.pay
+        rows.append({
+            "community": state.id, "mix": state.mix.label(), "grid_members": members,
+            "volunteers": volunteers, "recommended_workers": _int(workers),
+            f"cost_workers_{currency}_per_year": (pay.cost(workers) if pay is not None
+                                                  and workers is not None else np.nan),
+            f"cost_mix_{currency}_per_year": state.mix.cost(scenario, community),
+            f"cost_total_{currency}_per_year": (total_cost(scenario, state)
+                                                if workers is not None else np.nan),
+            "chosen": id(state) in picked})
+    return pd.DataFrame(rows)
+
+
+def decisions_table(states: Sequence[CommunityState], targets: TargetSet,
+                    decision: Decision) -> pd.DataFrame:
+    """Every level the full model ran, per community and mix: replications, the decision
+    (meets, misses, undecided), and the years in which every target was met with their exact
+    95% interval."""
+    rows = []
+    for state in states:
+        for c in sorted(state.full_values):
+            frame = state.community_frame(c)
+            k, n = met_years(frame, targets)
+            low, high = clopper_pearson(k, n)
+            rows.append({"community": state.id, "mix": state.mix.label(), "workers": c,
+                         "replications": n,
+                         "verdict": decision.verdict(frame, targets) if n >= 1 else "",
+                         "years_met": k, "met_probability": k / n if n else np.nan,
+                         "met_probability_ci_low": low, "met_probability_ci_high": high})
+    return pd.DataFrame(rows, columns=["community", "mix", "workers", "replications",
+                                       "verdict", "years_met", "met_probability",
+                                       "met_probability_ci_low", "met_probability_ci_high"])
+
+
+def assumptions(scenario: Scenario, targets: TargetSet, decision: Decision, seed: int
                 ) -> list[str]:
     """What the recommendation assumes, in plain words (for the report)."""
     rule = scenario.staffing.community_workers
     horizon = scenario.horizon
+    replications = decision.replications
     out = [
         f"Staffing rule: one community worker per {rule.households_per_worker:g} households "
         f"(rounding: {rule.rounding}, at least {rule.minimum}).",
         "Times are counted from the report (the moment the platform knows): response to a "
         "responder on site, resolution to closed; issues count when they occur after the "
         "warm-up.",
+        "Calibration: the full model runs every community at the staffing rule's level (or "
+        "at the fewest workers that keep up, where the rule's is overloaded) and measures the "
+        "share of each category the community workers answer and their travel; Erlang C and "
+        "the screen take that share of the work, with that travel.",
         "Analytic: Erlang C, one FIFO queue of community workers per community, Poisson "
         "arrivals at the yearly average rate and exponential handling at the pooled mean "
-        "handling time, on the workers' working time when they keep a calendar; time of day, "
-        "weekdays, seasons, priorities, travel, reporting delays and other responders are "
-        "ignored.",
+        "busy time, on the workers' working time when they keep a calendar; time of day, "
+        "weekdays, seasons, priorities and reporting delays are ignored.",
         f"Screen: the exact FIFO recursion on the scenario's real arrival profile, reporting "
         f"delays and handling-time distributions, {replications} replications with the full "
-        "model's random numbers, on the workers' calendar as the full model keeps it (nobody "
-        "starts work off shift; work under way at closing is finished). It has no priorities "
-        "(every category the workers take in one FIFO queue), no grid members, volunteers or "
-        "Party members, no duty rota, no travel and no escalation.",
-        f"Full model: the SimPy model, {replications} replications, seed {seed}, "
-        f"{horizon.days:g} days with {horizon.warmup_days:g} warm-up days cut; common random "
-        "numbers across levels. It decides: the recommendation is the fewest workers whose "
-        "mean share meets every target; the level below it is simulated too. Intervals are "
-        "95% Student-t over replications.",
+        "model's random numbers, thinned to the workers' measured share, on the workers' "
+        "calendar as the full model keeps it (nobody starts work off shift; work under way at "
+        "closing is finished). It has no priorities (every category the workers take in one "
+        "FIFO queue), no duty rota and no escalation.",
+        f"Full model: the SimPy model, {replications} replications first (up to "
+        f"{decision.cap}), seed {seed}, {horizon.days:g} days with {horizon.warmup_days:g} "
+        "warm-up days cut; common random numbers across levels. It decides: a level meets "
+        "when every target's one-sided lower bound clears it (utilisation: the upper bound "
+        "stays under it), misses when some bound shows it cannot; undecided levels get "
+        f"{replications} replications more, up to {decision.cap}. With {decision.looks} "
+        f"look(s), each bound is at {decision.level:.1%} one-sided, so that the recommended "
+        "level is wrongly declared met with at most 5% probability (Bonferroni over the "
+        "looks). The recommendation is the lowest level shown to meet; where the level below "
+        "stays undecided at the cap it is borderline. Intervals shown are 95% Student-t over "
+        "replications.",
+        "Sensitivity: the screen and Erlang C, with the same calibration, at demand x 0.8 and "
+        "x 1.2.",
         "Each full-model run simulates the whole scenario (communities share departments); "
         "one run checks one level of every community that has a level to check.",
     ]

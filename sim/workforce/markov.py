@@ -18,12 +18,15 @@ the intervals.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import get_args
 
 import numpy as np
 
-from sim.scenario.policy import POSTS, PayTable, Position
-from sim.scenario.workforce import EntryRoute, PostRules, Workforce
+from sim.scenario.policy import PayTable, Position
+from sim.scenario.workforce import EntryRoute, PostName, PostRules, Workforce
 
+POST_NAMES: tuple[PostName, ...] = get_args(PostName)
+"""The four posts, in the order of ``sim.scenario.policy.POSTS``."""
 OUTCOMES = ("attrition", "promotion_out", "to_post", "grade_step", "stay")
 EXIT = -1
 
@@ -72,9 +75,9 @@ class Chain:
 
 def build_chain(workforce: Workforce, pay: PayTable) -> Chain:
     """The states of every post's grades (from ``pay``) and their outcomes."""
-    rules = {p: workforce.posts.get(p, PostRules()) for p in POSTS}
-    index: dict[tuple[str, int, int], int] = {}
-    for post in POSTS:
+    rules = {p: workforce.posts.get(p, PostRules()) for p in POST_NAMES}
+    index: dict[tuple[PostName, int, int], int] = {}
+    for post in POST_NAMES:
         for grade in range(pay.posts[post].min_grade, pay.posts[post].max_grade + 1):
             for years in range(rules[post].years_in_grade + 1):
                 index[(post, grade, years)] = len(index)

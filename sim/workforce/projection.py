@@ -26,7 +26,7 @@ from sim.files.results import ResultFolder
 from sim.report.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from sim.scenario.loading import LoadedScenario
 from sim.scenario.policy import POSTS
-from sim.scenario.workforce import Workforce
+from sim.scenario.workforce import EntryRoute, Workforce
 from sim.workforce import MAX_YEARS, TARGET_ON
 from sim.workforce.markov import Chain, Flows, build_chain, expected, simulate
 from sim.workforce.plan import HiringPlan, at_caps, cheapest, measure, no_hiring, reachable_year
@@ -110,7 +110,8 @@ def project_workforce(
     seed = spec.experiment.seed if seed is None else int(seed)
     chain = build_chain(workforce, pay)
     start = chain.start(workforce)
-    routes = dict(workforce.entry_routes)
+    # keyed by plain names, as the plan functions take them
+    routes: dict[str, EntryRoute] = {name: r for name, r in workforce.entry_routes.items()}
     plans: dict[str, HiringPlan] = {"no_hiring": no_hiring(routes, years),
                                     "at_caps": at_caps(routes, years)}
     on_duty = target_on == "on_duty"
@@ -173,7 +174,9 @@ def _check_options(years: int, target_on: str, paths: int, lang: str | None) -> 
 
 def _target(target: float | str | Path) -> float:
     """A number of workers, or the total ``recommended_workers`` of a recommendation.csv."""
-    if isinstance(target, int | float) and not isinstance(target, bool):
+    if isinstance(target, bool):
+        raise OptionError(f"`target`: a positive number of workers (got {target!r})", "target")
+    if isinstance(target, int | float):
         value = float(target)
     else:
         try:
@@ -231,8 +234,8 @@ def _groups(chain: Chain) -> tuple[list[tuple[str, str]], np.ndarray]:
 
 
 def _table(chain: Chain, exact: dict[str, Flows], simulated: dict[str, Flows],
-           plans: dict[str, HiringPlan], routes: dict, start_year: int, currency: str
-           ) -> pd.DataFrame:
+           plans: dict[str, HiringPlan], routes: dict[str, EntryRoute], start_year: int,
+           currency: str) -> pd.DataFrame:
     keys, group = _groups(chain)
     cost = f"cost_{currency.lower()}_per_year"
     lo, hi = 100 * (1 - LEVEL) / 2, 100 * (1 + LEVEL) / 2
@@ -265,13 +268,13 @@ def _table(chain: Chain, exact: dict[str, Flows], simulated: dict[str, Flows],
     return table[(ever > 1e-9) | (table["grade"] == ALL)].reset_index(drop=True)
 
 
-def _one_off(plan: HiringPlan, routes: dict) -> np.ndarray:
+def _one_off(plan: HiringPlan, routes: dict[str, EntryRoute]) -> np.ndarray:
     costs = np.array([routes[r].one_off_cost for r in plan.routes])
     return costs @ plan.hires if len(costs) else np.zeros(plan.hires.shape[1])
 
 
-def _plan_table(plan: HiringPlan | None, routes: dict, chain: Chain, start_year: int,
-                currency: str) -> pd.DataFrame:
+def _plan_table(plan: HiringPlan | None, routes: dict[str, EntryRoute], chain: Chain,
+                start_year: int, currency: str) -> pd.DataFrame:
     unit = currency.lower()
     columns = ["year", "route", "hires", "post", "grade", "decide_by_year",
                f"one_off_cost_{unit}", f"yearly_pay_{unit}_per_year"]

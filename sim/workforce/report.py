@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
@@ -75,7 +75,8 @@ def _findings(result: WorkforceResult, t: Texts) -> list[str]:
                            probability=f"{target['probability_reached']:.0%}", **common))
             path = result.totals("cheapest_plan")["headcount"]
             if hires and path.min() < path.iloc[0] - 0.5:
-                lines.append(t("workforce.late", low=path.min(), year=int(path.idxmin())))
+                low_year = cast(int, path.idxmin())  # a label of the year index (stubs: Hashable)
+                lines.append(t("workforce.late", low=path.min(), year=int(low_year)))
         else:
             lines.append(t("workforce.unreachable", **common))
         if target["earliest_calendar_year"] is not None:
