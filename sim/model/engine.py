@@ -92,7 +92,8 @@ class Engine:
         n_resp = len(plan.responders)
         self.busy = [False] * n_resp
         self.on_shift = [r.shifts is None for r in plan.responders]
-        self.current: list[list | None] = [None] * n_resp
+        # per responder: the issue in hand (a list of sim.model.records' slots), or None
+        self.current: list[Any] = [None] * n_resp
         self.segment_start = [0.0] * n_resp
         self.idle_since = [0.0] * n_resp
         self.longest_idle = plan.policy == "pooled"  # no preference: the longest idle goes
@@ -113,7 +114,8 @@ class Engine:
         # the communities' queues, and the grids' own under `dedicated`
         n_scopes = len(plan.communities) + (len(plan.grids) if plan.policy == "dedicated" else 0)
         n_cat = len(plan.categories)
-        self.queues = [[deque() for _ in range(n_cat)] for _ in range(n_scopes)]
+        self.queues: list[list[deque[list]]] = [[deque() for _ in range(n_cat)]
+                                                for _ in range(n_scopes)]
         by_priority: dict[int, list[int]] = {}
         for k, p in enumerate(plan.priorities):
             by_priority.setdefault(p, []).append(k)
@@ -155,12 +157,14 @@ class Engine:
             self._start_source(source)
         self._start_care_visits()
         groups: dict[tuple[int, str], list[int]] = {}  # one calendar process per district
+        calendars: dict[tuple[int, str], np.ndarray] = {}
         for r in plan.responders:
             if r.shifts is not None:
                 key = (plan.community_district[r.community], r.shift_key)
                 groups.setdefault(key, []).append(r.index)
-        for members in groups.values():
-            self.env.process(self._shifts(plan.responders[members[0]].shifts, members))
+                calendars[key] = r.shifts
+        for key, members in groups.items():
+            self.env.process(self._shifts(calendars[key], members))
         self._call(plan.horizon_min + DRAIN_DAYS * MINUTES_PER_DAY, self._give_up)
         self._check_drained()
         self.env.run(until=self.drained)
@@ -529,11 +533,12 @@ class Engine:
         if now - issue[WHISTLE] <= deadline:
             issue[FLAGS] |= ON_TIME
         self._close(issue, now)
-        if self.dept_free[department] is not None:
+        free = self.dept_free[department]
+        if free is not None:
             if self.dept_queue[department]:
                 self._dept_start(self.dept_queue[department].popleft(), department)
             else:
-                self.dept_free[department] += 1
+                self.dept_free[department] = free + 1
 
     def _close(self, issue: list, now: float, lost: bool = False) -> None:
         """File the issue's row of RECORD_FIELDS; its slots are unpacked at once, in the order
@@ -652,7 +657,7 @@ class PooledEngine(Engine):
 
     def __init__(self, plan: ModelPlan, streams: Streams, keep_records: bool = False):
         super().__init__(plan, streams, keep_records)
-        self.idle = [[] for _ in plan.communities]
+        self.idle: list[list[tuple[float, int]]] = [[] for _ in plan.communities]
         for r in plan.responders:
             self.idle[r.community].append((0.0, r.index))  # (idle since, worker): a heap
         self.finish = [self._finisher(c) for c in range(len(plan.communities))]
@@ -667,7 +672,7 @@ class PooledEngine(Engine):
     def _occurrences(self, times, handling, delays, draws, share, source) -> Callable:
         """Issues as tuples of their first POOLED slots ``(reported, handling, category, grid,
         occurred, flags)`` (sim.model.records), dispatched straight from the arrival callback."""
-        call, report, heap, ids = self._call, self._report, self.env.heap, self.env.ids
+        call, report, heap, ids = self._call, self._report_pooled, self.env.heap, self.env.ids
         category, grid, factor = source.category, source.grid, source.report_factor
         idle, queue = self.idle[source.community], self.queues[source.community][source.category]
         done = self.finish[source.community]
@@ -740,10 +745,10 @@ class PooledEngine(Engine):
         now = self.env.now
         self.sources_left -= 1
         self.open += 1
-        self._call(delay, self._report, tuple(new_issue(now + delay, handling, category, grid,
-                                                        now, flags)[:POOLED]))
+        self._call(delay, self._report_pooled, tuple(new_issue(now + delay, handling, category,
+                                                               grid, now, flags)[:POOLED]))
 
-    def _report(self, issue: tuple) -> None:
+    def _report_pooled(self, issue: tuple) -> None:
         community = self.community_of_grid[issue[GRID]]
         idle = self.idle[community]
         if idle:

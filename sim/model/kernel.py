@@ -43,7 +43,7 @@ class Kernel(simpy.Environment):
         self.heap: list[Entry] = self._queue
         self.ids = self._eid
         self.window = window
-        self.edge = window  # every entry due before the edge is on the heap
+        self.edge: float = window  # every entry due before the edge is on the heap
         self._buckets: dict[int, list[Entry]] = {}
         self._slots: list[int] = []  # keys of _buckets, as a heap
 
@@ -55,7 +55,7 @@ class Kernel(simpy.Environment):
         """Schedule ``entry``: on the heap if due before :attr:`edge` (or never), else in its
         bucket."""
         if entry[0] < self.edge or entry[0] == inf:
-            heappush(self._queue, entry)
+            heappush(self.heap, entry)
             return
         slot = int(entry[0] // self.window)
         bucket = self._buckets.get(slot)
@@ -67,9 +67,9 @@ class Kernel(simpy.Environment):
 
     def _advance(self) -> None:
         """Open the window of the earliest pending entry: its bucket joins the heap."""
-        queue, slots = self._queue, self._slots
+        queue, slots = self.heap, self._slots
         top = queue[0][0] if queue else inf
-        slot = int(top // self.window) if top < inf else inf
+        slot: float = int(top // self.window) if top < inf else inf
         if slots and slots[0] <= slot:
             slot = heappop(slots)
             for entry in self._buckets.pop(slot):
@@ -77,11 +77,11 @@ class Kernel(simpy.Environment):
         self.edge = (slot + 1) * self.window
 
     def schedule(self, event: Event, priority=NORMAL, delay: float = 0) -> None:
-        heappush(self._queue, (self._now + delay, priority, next(self._eid), self._fire, event))
+        heappush(self.heap, (self._now + delay, priority, next(self._eid), self._fire, event))
 
     def _fire(self, event: Event) -> None:
         """Process a SimPy event: run its callbacks, crash on an undefused failure."""
-        callbacks, event.callbacks = event.callbacks, None
+        callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
         try:
             for callback in callbacks:
                 callback(event)
@@ -96,18 +96,18 @@ class Kernel(simpy.Environment):
 
     def _open(self) -> None:
         """Bring the earliest pending entry onto the heap (if any is pending)."""
-        while self._slots and (not self._queue or self._queue[0][0] >= self.edge):
+        while self._slots and (not self.heap or self.heap[0][0] >= self.edge):
             self._advance()
 
     def peek(self) -> float:
         self._open()
-        return self._queue[0][0] if self._queue else inf
+        return self.heap[0][0] if self.heap else inf
 
     def step(self) -> None:
         self._open()
-        if not self._queue:
+        if not self.heap:
             raise EmptySchedule
-        self._now, _, _, fn, arg = heappop(self._queue)
+        self._now, _, _, fn, arg = heappop(self.heap)
         fn(arg)
 
     def run(self, until: SimTime | Event | None = None) -> Any:
@@ -126,7 +126,7 @@ class Kernel(simpy.Environment):
             elif until.callbacks is None:
                 return until.value
             until.callbacks.append(StopSimulation.callback)
-        queue, slots = self._queue, self._slots
+        queue, slots = self.heap, self._slots
         try:
             while True:
                 if not queue or queue[0][0] >= self.edge:

@@ -173,7 +173,8 @@ def department_plans(scenario: Scenario, escalation: tuple[str | None, ...]
     department its escalations go to, -1 for none)."""
     plans = [DepartmentPlan(name, d.handling_h, d.report_within_h, d.capacity)
              for name, d in scenario.departments.items()]
-    index = {(None, name): i for i, name in enumerate(scenario.departments)}
+    index: dict[tuple[str | None, str], int] = {
+        (None, name): i for i, name in enumerate(scenario.departments)}
     for district in scenario.districts:
         for name, d in district.departments.items():
             index[district.id, name] = len(plans)

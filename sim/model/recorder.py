@@ -388,9 +388,9 @@ class Recorder:
         roles = np.array([r.role for r in plan.responders] + [""], dtype=object)
         frame = pd.DataFrame({
             "community": pd.Categorical.from_codes(
-                self._community_of_grid[grid], plan.communities),
-            "grid": pd.Categorical.from_codes(grid, plan.grids.ids),
-            "category": pd.Categorical.from_codes(category, plan.categories),
+                self._community_of_grid[grid], pd.Index(plan.communities)),
+            "grid": pd.Categorical.from_codes(grid, pd.Index(plan.grids.ids)),
+            "category": pd.Categorical.from_codes(category, pd.Index(plan.categories)),
             "occurred_min": rows[:, Column.OCCURRED],
             "reported_min": reported,
             "start_min": start,

@@ -25,7 +25,7 @@ from sim.scenario.capacity import shortfall
 from sim.scenario.common import IDENTIFIER_PATTERN
 from sim.scenario.facilities import place_problems
 from sim.scenario.files import is_regular, parse_yaml, read_text
-from sim.scenario.governance import GRID_ID_PATTERN
+from sim.scenario.governance import GRID_ID_PATTERN, Department
 from sim.scenario.gridfiles import inline_grid_file
 from sim.scenario.grids import build_grids
 from sim.scenario.limits import limit_problems
@@ -231,7 +231,8 @@ def _department_problems(scenario: Scenario) -> list[tuple[str, str]]:
             owner, _ = scenario.department(district_of[c], name)
             cases = scenario.issues_per_year(community, k) * category.escalation.share
             escalated[owner, name] = escalated.get((owner, name), 0.0) + cases
-    scopes = [(f"departments.{name}", None, name, d) for name, d in scenario.departments.items()]
+    scopes: list[tuple[str, str | None, str, Department]] = [
+        (f"departments.{name}", None, name, d) for name, d in scenario.departments.items()]
     scopes += [(f"districts[{i}].departments.{name}", district.id, name, d)
                for i, district in enumerate(scenario.districts)
                for name, d in district.departments.items()]
