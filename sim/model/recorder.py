@@ -225,9 +225,11 @@ class Recorder:
             "visits_missed": visits & visit_missed(care_response, plan.care_every_min),
         }
         cell = grid * len(plan.categories) + category
-        n_cells = self._cell_sums.shape[1]
+        # only the cells of this batch (one district's): the cost does not grow with the city
+        present, at = np.unique(cell, return_inverse=True)
         for i, key in enumerate(_SUMS):
-            self._cell_sums[i] += np.bincount(cell, weights=per_issue[key], minlength=n_cells)
+            self._cell_sums[i, present] += np.bincount(at, weights=per_issue[key],
+                                                       minlength=len(present))
         width = _BINS + 1
         for m, (mask, values) in enumerate(((s_served, wait), (s_served, response),
                                             (s_resolved, resolution))):
