@@ -81,7 +81,8 @@ class Kernel(simpy.Environment):
 
     def _fire(self, event: Event) -> None:
         """Process a SimPy event: run its callbacks, crash on an undefused failure."""
-        callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
+        callbacks = event.callbacks
+        event.callbacks = None  # type: ignore[assignment]  # processed, as SimPy marks it
         try:
             for callback in callbacks:
                 callback(event)
@@ -96,16 +97,16 @@ class Kernel(simpy.Environment):
 
     def _open(self) -> None:
         """Bring the earliest pending entry onto the heap (if any is pending)."""
-        while self._slots and (not self.heap or self.heap[0][0] >= self.edge):
+        while self._slots and (not self._queue or self._queue[0][0] >= self.edge):
             self._advance()
 
     def peek(self) -> float:
         self._open()
-        return self.heap[0][0] if self.heap else inf
+        return self._queue[0][0] if self._queue else inf
 
     def step(self) -> None:
         self._open()
-        if not self.heap:
+        if not self._queue:
             raise EmptySchedule
         self._now, _, _, fn, arg = heappop(self.heap)
         fn(arg)

@@ -25,11 +25,11 @@ This module imports nothing from :mod:`sim.scenario.schema` (which imports it).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from sim.scenario.governance import ALWAYS, WEEKDAYS, Calendar
+from sim.scenario.governance import ALWAYS, Calendar, Weekday
 
 ALL = "all"
 OFFICE_HOURS = Calendar()
@@ -334,8 +334,9 @@ class ShiftPattern(Calendar):
     """One kind of shift: the days it may be worked, its periods (a lunch break is the gap
     between two periods), its paid hours and its cost."""
 
-    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
-        default=list(WEEKDAYS), min_length=1, description="Days the shift may be worked.")
+    days: list[Weekday] = Field(
+        default=list(get_args(Weekday)), min_length=1,
+        description="Days the shift may be worked.")
     name: str | None = Field(default=None, description="Display name, e.g. 办公日.")
     paid_hours: float | None = Field(
         default=None, gt=0, le=24, allow_inf_nan=False,

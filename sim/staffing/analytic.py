@@ -155,7 +155,7 @@ def analytic_values(targets: TargetSet, load: PooledLoad, servers: int) -> dict[
         weights = load.arrival_rate[counted] / load.arrival_rate[counted].sum()
         values = []
         travel = load._travel
-        for k in np.flatnonzero(counted):
+        for k in np.flatnonzero(counted).tolist():
             if target.metric == "response":
                 limit = float(limits[k]) - travel[k]
                 values.append(service_level(lam, mu, servers, limit) if limit >= 0 else 0.0)

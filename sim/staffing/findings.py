@@ -8,7 +8,7 @@ Each function adds one section to a :class:`~sim.report.html.Report` from a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -64,7 +64,7 @@ def overload_section(report: Report, result: RecommendResult, t: Texts) -> None:
     report.paragraph(t("staffing.overload.meaning"))
 
 
-def _categories(codes: str, t: Texts) -> str:
+def _categories(codes: object, t: Texts) -> str:
     return t("staffing.list_separator").join(t.category(c) for c in str(codes).split(", "))
 
 
@@ -123,14 +123,15 @@ def confidence_section(report: Report, result: RecommendResult, t: Texts) -> Non
     if edge.empty:
         report.paragraph(t("staffing.confidence.all_decided"))
     for row in edge.itertuples():
-        below = int(row.recommended_workers) - 1
+        recommended = int(row.recommended_workers)  # type: ignore[arg-type]
+        below = recommended - 1
         report.paragraph(t("staffing.confidence.borderline",
                            community=names.community(str(row.community)),
                            below=below, detail=_below_detail(row.borderline, below),
-                           cap=cap, recommended=int(row.recommended_workers)), note=True)
+                           cap=cap, recommended=recommended), note=True)
 
 
-def _below_detail(borderline: str, below: int) -> str:
+def _below_detail(borderline: object, below: int) -> str:
     for part in str(borderline).split("; "):
         if part.startswith(f"below ({below}): "):
             return part.removeprefix(f"below ({below}): ")
@@ -175,7 +176,7 @@ def roster_section(report: Report, result: RecommendResult, t: Texts) -> None:
         shifts = rostered.roster[rostered.roster["community"] == row.community]
         verdict = "-"
         if check is not None and row.community in check.index:
-            verdict = t(f"staffing.verdict.{check.loc[row.community, 'verdict']}")
+            verdict = t(f"staffing.verdict.{str(check.at[str(row.community), 'verdict'])}")
         rows.append({
             t("staffing.column.community"): names.community(str(row.community)),
             t("staffing.column.recommended"): _count(row.recommended_workers),
@@ -246,7 +247,7 @@ def terminal_lines(result: RecommendResult, t: Texts) -> list[str]:
     return out
 
 
-def _count(value: object) -> str:
+def _count(value: Any) -> str:
     return "-" if value is None or pd.isna(value) else str(int(value))
 
 

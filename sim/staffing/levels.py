@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,12 +69,13 @@ class Draws:
         kept while its keep uniform is below the factor)."""
         assert self.keep is not None
         masks = [u < factor for u in self.keep]
-        return replace(self, **{c: [v[m] for v, m in zip(getattr(self, c), masks, strict=True)]
-                                for c in self.COLUMNS})
+        kept: dict[str, Any] = {c: [v[m] for v, m in zip(getattr(self, c), masks, strict=True)]
+                                for c in self.COLUMNS}
+        return replace(self, **kept)
 
     def more(self, extra: Draws) -> Draws:
         """These issues and ``extra``'s, in order of report."""
-        columns = {c: [] for c in self.COLUMNS}
+        columns: dict[str, Any] = {c: [] for c in self.COLUMNS}
         for r in range(len(self.reported_min)):
             order = np.argsort(np.concatenate([self.reported_min[r], extra.reported_min[r]]),
                                kind="stable")
@@ -141,9 +143,9 @@ def _draws(scenario: Scenario, plan: ModelPlan, community: int, seed: int, repli
                                             s + travel + shares.back_min[k], u), strict=True):
             column.append(values)
     hours, scheduled = workers_calendar(plan, community)
-    *issues, keep = columns
-    return Draws(plan.communities[community], *issues, hours, scheduled,
-                 plan.horizon_min + DRAIN_DAYS * MINUTES_PER_DAY, keep)
+    occurred, reported, handling, category, travel, busy, keep = columns
+    return Draws(plan.communities[community], occurred, reported, handling, category, travel,
+                 busy, hours, scheduled, plan.horizon_min + DRAIN_DAYS * MINUTES_PER_DAY, keep)
 
 
 def _source_issues(plan: ModelPlan, source, streams: Streams, prefix: str, rate: float,

@@ -318,7 +318,8 @@ def _grids(report: Report, result: RecommendResult, names: Names) -> None:
     notes = communities[communities["notes"].astype(str) != ""]
     if not notes.empty:
         report.heading(t("staffing.notes"))
-        report.items(f"{names.community(r.community)}: {r.notes}" for r in notes.itertuples())
+        report.items(f"{names.community(str(r.community))}: {r.notes}"
+                     for r in notes.itertuples())
     report.heading(t("staffing.grids"))
     missing = communities[(communities["grids_missing_recommended"].astype(str) != "")
                           | (communities["grids_missing_rule"].astype(str) != "")]

@@ -108,7 +108,7 @@ class Criterion:
             hours = np.ones(HOURS, dtype=bool) if window is None else window_hours(window)
             counted |= hours
             wait[hours] = np.minimum(wait[hours], allowed)
-            alpha[hours] = np.minimum(alpha[hours], 1 - float(target.share))
+            alpha[hours] = np.minimum(alpha[hours], 1 - float(target.share))  # type: ignore[arg-type]
         if not counted.any():
             return None
         return cls(counted, np.where(counted, wait, 0.0), alpha, categories)

@@ -110,7 +110,7 @@ def display_table(result: RecommendResult) -> pd.DataFrame:
 
 def _arrows(before: pd.Series, after: pd.Series, fmt: str) -> list[str]:
     """'0.52 -> 0.37' per row; '-' for a missing value."""
-    def text(value: object) -> str:
+    def text(value: Any) -> str:
         return "-" if pd.isna(value) else fmt.format(value)
 
     return [f"{text(b)} -> {text(a)}" if pd.notna(b) or pd.notna(a) else "-"

@@ -4,6 +4,7 @@ its assumptions in plain words, built from the search's community states."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -63,8 +64,9 @@ def levels_table(states: Sequence[CommunityState], targets: TargetSet) -> pd.Dat
             rows += [(state.id, c, "analytic", key, values[key], np.nan, np.nan, 0, mix)
                      for key in keys]
         if screened is not None:
-            for c, part in screened.groupby("workers"):
-                rows += [(state.id, int(c), "screen", key, *interval_of(part[key].to_numpy()),
+            for level, part in screened.groupby("workers"):
+                workers = int(level)  # type: ignore[arg-type]
+                rows += [(state.id, workers, "screen", key, *interval_of(part[key].to_numpy()),
                           mix) for key in keys]
         for c in sorted(state.full_values):
             rows += [(state.id, c, "full_model", key, *interval, mix)
@@ -199,7 +201,8 @@ def _row(scenario: Scenario, state: CommunityState, targets: TargetSet, grids: p
     for which, c in levels.items():
         row[f"verdict_{which}"] = verdicts[which] or ""
         row[f"replications_{which}"] = state.count(c) if c is not None else 0
-        k, n = met_years(state.community_frame(c), targets) if state.simulated(c) else (0, 0)
+        k, n = (met_years(state.community_frame(c), targets)
+                  if c is not None and state.simulated(c) else (0, 0))
         low, high = clopper_pearson(k, n)
         row[f"met_probability_{which}"] = k / n if n else np.nan
         row[f"met_probability_{which}_ci_low"] = low
@@ -231,7 +234,7 @@ def level_verdict(state: CommunityState, workers: int | None, targets: TargetSet
 
 
 def _total_row(table: pd.DataFrame) -> pd.DataFrame:
-    total: dict[str, object] = {"community": "all", "name": ""}
+    total: dict[str, Any] = {"community": "all", "name": ""}
     for column in ("households", "rule_workers", "analytic_workers", "screen_workers",
                    "recommended_workers", "change_workers",
                    *[c for c in table.columns if c.startswith(("analytic_workers_demand",

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -105,7 +106,7 @@ class TargetSet:
                 return float(target.share), ">="  # type: ignore[arg-type]
         return None
 
-    def meets(self, means: dict[str, float]) -> bool:
+    def meets(self, means: Mapping[Any, Any]) -> bool:
         """Whether mean values (by key) meet every target; a missing or NaN value misses."""
         for key in self.keys:
             goal = self.goal(key)
@@ -239,7 +240,7 @@ def parse_target(text: str, categories: Sequence[str] | None = None) -> Target:
     try:
         target = Target.model_validate(fields)
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        errors = getattr(exc, "errors", lambda: [])()
+        errors: list[dict[str, Any]] = getattr(exc, "errors", lambda: [])()
         why = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'target'}: "
             f"{e['msg'].removeprefix('Value error, ')}" for e in errors

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -56,9 +57,8 @@ class WhatIf:
     def recommended(self) -> dict[str, int]:
         """The recommendation's workers per community (the rule's where none was found)."""
         table = self.result.table.set_index("community")
-        return {cid: int(table.loc[cid, "recommended_workers"])
-                if pd.notna(table.loc[cid, "recommended_workers"])
-                else int(table.loc[cid, "rule_workers"]) for cid in self.communities}
+        chosen = table["recommended_workers"].fillna(table["rule_workers"])
+        return {cid: int(chosen[cid]) for cid in self.communities}
 
     def _setting(self, cid: str) -> tuple[WorkerShare, Mix]:
         return self.result.calibration[cid]
@@ -83,7 +83,8 @@ class WhatIf:
             n = int(workers.get(cid, self.recommended()[cid]))
             shares, _ = self._setting(cid)
             load = PooledLoad.of(spec, spec.communities[index], shares, demand)
-            values = {"analytic": analytic_values(self.targets, load, n)}
+            values: dict[str, dict[Any, Any]] = {
+                "analytic": analytic_values(self.targets, load, n)}
             if n > load.offered_load:
                 screened = screen_level(self._draw(cid, demand), n, self.targets)
                 values["screen"] = screened.drop(columns="replication").mean().to_dict()
