@@ -84,6 +84,32 @@ def lattice_city(grids: int, county_departments: bool = False, days: float = 365
     return data
 
 
+HEADER = """\
+# A generated city of {grids:,} grids ({households:,} households) for planners of a whole city,
+# written by `.venv/bin/python benchmarks/city.py --grids {grids} --write {path}`.
+# Every figure is an ESTIMATE: the layout is a lattice (communities of 2 x 5 grids of 400
+# households, districts (街道) of 10 communities), and the demand, staffing, calendars,
+# dispatch, travel and care visits are the Chengcheng baseline's (scenarios/chengcheng.yaml,
+# docs/calibration.md), each district with departments of its own, their capacity scaled to its
+# households. Replace the communities and districts with the city's own roster and grid map
+# (`grid_file:`) before drawing conclusions. Each district escalates only to its own
+# departments, so a replication runs as one task per district (`gridsim run` says so).
+"""
+
+
+def city_estimates(base: dict[str, Any]) -> dict[str, str]:
+    """The baseline's estimates that still apply, and the generated city's own."""
+    kept = {key: note for key, note in base.get("estimates", {}).items()
+            if key.split(".")[0] in KEPT}
+    return {
+        "communities": "a generated lattice city: 4,000 households a community, 10 grids of 400",
+        "districts": "10 communities a district (40,000 households), generated",
+        "districts.*.departments": "the baseline's departments, capacity scaled to households",
+        "demand": "the Chengcheng baseline's rates and handling times",
+        **kept,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--grids", type=int, default=5000)
@@ -91,7 +117,16 @@ def main() -> None:
     parser.add_argument("--write", type=Path, required=True)
     args = parser.parse_args()
     data = lattice_city(args.grids, args.county_departments)
-    args.write.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
+    data["name"] = f"Generated city of {args.grids:,} grids (ESTIMATE)"
+    data["titles"] = {"zh": f"生成的城市：{args.grids:,} 个网格（估计）",
+                      "en": f"Generated city of {args.grids:,} grids (ESTIMATE)"}
+    head = {"name": data.pop("name"), "titles": data.pop("titles"),
+            "estimates": city_estimates(_baseline())}
+    header = HEADER.format(grids=args.grids, households=args.grids * GRID_HOUSEHOLDS,
+                           path=args.write.as_posix())
+    dump = {"sort_keys": False, "allow_unicode": True, "width": 100}
+    args.write.write_text(header + yaml.safe_dump(head, **dump)
+                          + yaml.safe_dump(data, default_flow_style=None, **dump),
                           encoding="utf-8")
 
 

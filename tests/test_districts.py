@@ -20,6 +20,7 @@ from sim.cli import main
 from sim.model.plan import build_plan
 from sim.scenario import LoadedScenario, from_mapping
 from sim.scenario.districts import split_of
+from sim.scenario.roster import grid_count
 
 
 def city(own_departments: dict[str, bool], days: float = 21) -> LoadedScenario:
@@ -158,3 +159,17 @@ def test_a_100000_grid_lattice_and_an_overlong_horizon_are_refused_with_the_limi
     err, peak = _refused_small(tmp_path, capsys, GOOD.replace("days: 20,", "days: 100000,"))
     assert "horizon.days: 100000 days is longer than the 3660 days one run may simulate" in err
     assert peak < 200 * 2**20  # the command's imports, about 50 MB traced
+
+
+def test_the_shipped_city_splits_by_district_and_marks_its_figures():
+    from conftest import ROOT
+
+    from sim.scenario import load_scenario
+
+    loaded = load_scenario(ROOT / "scenarios" / "city-5000.yaml")
+    s = loaded.scenario
+    assert {grid_count(c) for c in s.communities} == {10}
+    assert len(s.communities) == 500 and len(s.districts) == 50
+    split = split_of(s)
+    assert split.split and split.parts == 50 and not split.shared
+    assert {"communities", "districts", "districts.*.departments", "demand"} <= set(s.estimates)
