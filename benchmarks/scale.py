@@ -94,6 +94,33 @@ def child_split(grids: int, days: float, split: bool) -> dict[str, float]:
     return {"seconds": seconds, "issues": issues, "peak_mb": _peak_mb()}
 
 
+def child_split_cpu(grids: int, days: float) -> dict[str, float]:
+    """CPU seconds of the split's pieces, run one after another in this process: each
+    district's part, and the merge (the city's plan, the parts into its recorder, metrics);
+    what 2 idle cores would take is the longer worker's share (the parts dealt out in order
+    to whichever worker is free) plus the merge."""
+    from sim.model.parts import merge, run_part
+    from sim.model.plan import build_plan
+    from sim.scenario.districts import district_part
+    from sim.scenario.loading import load_scenario
+
+    with tempfile.TemporaryDirectory() as folder:
+        scenario = load_scenario(_write_city(grids, days, Path(folder))).scenario
+    seed, parts, cpu = scenario.experiment.seed, {}, []
+    for d in range(len(scenario.districts)):
+        start = time.process_time()
+        parts[d] = run_part(district_part(scenario, d), seed, 0)
+        cpu.append(time.process_time() - start)
+    start = time.process_time()
+    merge(build_plan(scenario), parts).metrics()
+    merge_cpu = time.process_time() - start
+    workers = [0.0, 0.0]
+    for c in cpu:
+        workers[workers.index(min(workers))] += c
+    return {"parts_cpu_s": sum(cpu), "merge_cpu_s": merge_cpu,
+            "two_cores_s": max(workers) + merge_cpu}
+
+
 def _in_child(*args: str) -> tuple[dict[str, float], float]:
     """Run this script with ``args`` in a fresh process: its JSON line and the CPU seconds
     of it and every process it waited for."""
@@ -116,11 +143,16 @@ def main() -> None:
     parser.add_argument("--split", type=int, help="also time one replication of this city "
                         "as one loop and split by district on 2 processes")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--child-split", choices=("loop", "split"), help=argparse.SUPPRESS)
+    parser.add_argument("--child-split", choices=("loop", "split", "cpu"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        result = (child_phases(args.child, args.days) if args.child_split is None
-                  else child_split(args.child, args.days, args.child_split == "split"))
+        if args.child_split == "cpu":
+            result = child_split_cpu(args.child, args.days)
+        elif args.child_split is None:
+            result = child_phases(args.child, args.days)
+        else:
+            result = child_split(args.child, args.days, args.child_split == "split")
         print(json.dumps(result))
         return
     lines, rows = [], []
@@ -149,6 +181,11 @@ def main() -> None:
                                    "--days", str(args.days))
         split, split_cpu = _in_child("--child", str(args.split), "--child-split", "split",
                                      "--days", str(args.days))
+        pieces, _ = _in_child("--child", str(args.split), "--child-split", "cpu",
+                              "--days", str(args.days))
+        print(f"split pieces, CPU: districts' parts {pieces['parts_cpu_s']:.1f} s, merge "
+              f"{pieces['merge_cpu_s']:.1f} s; on 2 idle cores about {pieces['two_cores_s']:.1f}"
+              f" s, {loop_cpu / pieces['two_cores_s']:.2f}x the one loop's {loop_cpu:.1f} CPU s")
         lines.append(f"split: grids={args.split} one_loop_s={loop['seconds']:.1f} "
                      f"split_s={split['seconds']:.1f} "
                      f"speedup={loop['seconds'] / split['seconds']:.2f} "

@@ -29,7 +29,7 @@ from sim.model.engine import simulate
 from sim.model.parts import Part, merge, run_part
 from sim.model.plan import ModelPlan, build_plan
 from sim.model.recorder import Recorder
-from sim.scenario.districts import Split, split_of
+from sim.scenario.districts import Split, district_part, split_of
 from sim.scenario.limits import MAX_REPLICATIONS
 from sim.scenario.loading import LoadedScenario, load_scenario
 from sim.scenario.schema import Scenario
@@ -63,10 +63,10 @@ def _member_task(
     district: int | None = None,
 ) -> tuple[int, int, int | None, Any, pd.DataFrame | None]:
     """The unit of work sent to executors: one replication of one member's scenario, as
-    (member, replication, None, metrics, records); or one district's part of it, as
-    (member, replication, district, part, None)."""
+    (member, replication, None, metrics, records); or, given the scenario cut to ``district``,
+    that district's part of it, as (member, replication, district, part, None)."""
     if district is not None:
-        return member, replication, district, run_part(scenario, seed, replication, district,
+        return member, replication, district, run_part(scenario, seed, replication,
                                                        keep_records), None
     _, metrics, records = run_replication(scenario, seed, replication, keep_records)
     return member, replication, None, metrics, records
@@ -164,6 +164,7 @@ class Member:
     split: Split | None = None  # how its replications run (None: one loop, not yet decided)
     _plan: ModelPlan | None = field(default=None, repr=False)
     _parts: dict[int, dict[int, Part]] = field(default_factory=dict, repr=False)
+    _cut: list[Scenario] = field(default_factory=list, repr=False)
 
     def decide(self, wanted: bool) -> Split:
         """Whether this member's replications split by district (``wanted`` False: never)."""
@@ -175,7 +176,9 @@ class Member:
         scenario = self.loaded.scenario
         if self.split is None or not self.split.split:
             return [(i, scenario, seed, replication, records)]
-        return [(i, scenario, seed, replication, records, d) for d in range(self.split.parts)]
+        if not self._cut:  # each task is sent its district's part only, not the whole city
+            self._cut = [district_part(scenario, d) for d in range(self.split.parts)]
+        return [(i, part, seed, replication, records, d) for d, part in enumerate(self._cut)]
 
     def collect(self, replication: int, district: int, part: Part, records: bool
                 ) -> tuple[pd.DataFrame, pd.DataFrame | None] | None:

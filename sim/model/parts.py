@@ -26,17 +26,16 @@ import numpy as np
 from sim.model.engine import simulate
 from sim.model.plan import ModelPlan, build_plan
 from sim.model.recorder import Part, Recorder
-from sim.scenario.districts import district_part
 from sim.scenario.schema import Scenario
 
 __all__ = ["Part", "district_positions", "merge", "run_part"]
 
 
-def run_part(scenario: Scenario, seed: int, replication: int, district: int,
-             keep_records: bool = False) -> Part:
-    """Simulate district ``district``'s part of one replication of ``scenario``."""
-    plan = build_plan(district_part(scenario, district))
-    return simulate(plan, seed, replication, keep_records).part()
+def run_part(part: Scenario, seed: int, replication: int, keep_records: bool = False) -> Part:
+    """Simulate one district's part of one replication: ``part`` is the scenario cut to the
+    district (:func:`sim.scenario.districts.district_part`; what a task is sent, a fraction of
+    the city)."""
+    return simulate(build_plan(part), seed, replication, keep_records).part()
 
 
 def district_positions(plan: ModelPlan) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
