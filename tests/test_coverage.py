@@ -104,7 +104,7 @@ def test_engine_and_coverage_share_one_distance_model() -> None:
     member = next(r for r in plan.responders if r.role == "grid_member" and r.grid == 0)
     grids = build_grids(loaded.scenario)
     minutes = WalkModel.of(loaded.scenario).minutes(np.array([0.0]), np.array([0.0]), grids)
-    assert minutes[0, 1] == pytest.approx(plan.travel_min[member.index][1], rel=1e-12)
+    assert minutes[0, 1] == pytest.approx(plan.travel_minutes(member.index, 1), rel=1e-12)
 
 
 # ---------------------------------------------------------------- placement

@@ -74,7 +74,7 @@ def test_engine_matches_hypercube(policy: str, arrivals_per_h: float):
     assert home == list(range(atoms)) and all(r.role == "grid_member" for r in plan.responders)
     preferences = _preferences(policy, atoms)
     assert [list(p) for p in plan.preferences] == preferences
-    assert not any(plan.travel_min) and plan.escalate_to == (-1,)
+    assert not plan.travel_blocks and plan.escalate_to == ((-1,),)
     per_grid = np.array([s.rate_per_min for s in sorted(plan.sources, key=lambda s: s.grid)])
     np.testing.assert_allclose(per_grid * 60, arrivals_per_h * np.array(HOUSEHOLDS)
                                / sum(HOUSEHOLDS), rtol=1e-12)

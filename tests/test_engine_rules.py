@@ -132,7 +132,7 @@ def test_single_issue_timeline(metric: str, walk_m: float):
     / speed) -> done -> back at base (busy) -> closed; response, wait, resolution, utilisation."""
     plan = plan_of({"travel": {"metric": metric}})
     travel = walk_m * 1.5 / 100.0  # detour 1.5, 6 km/h = 100 m/min
-    assert plan.travel_min[0][plan.grids.index("g1")] == pytest.approx(travel, abs=1e-12)
+    assert plan.travel_minutes(0, plan.grids.index("g1")) == pytest.approx(travel, abs=1e-12)
     records, recorder = run(plan, [(100.0, "livelihood", "g1", 60.0, 20.0)])
     issue = records.iloc[0]
     check(issue, occurred_min=100, reported_min=120, start_min=120, onsite_min=120 + travel,

@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     _add_experiment_options(p)
     p.add_argument("--records", action="store_true", help="also write issues.parquet")
+    p.add_argument("--one-loop", action="store_true",
+                   help="run each replication as one loop even when its districts could run "
+                        "as tasks of their own (the numbers are the same)")
     p.add_argument("--allow-unstable", action="store_true",
                    help="run a scenario whose demand outgrows its capacity (refused otherwise); "
                         "the output and the manifest say so")
@@ -133,6 +136,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import sim.report.sheets  # noqa: F401  (results.xlsx published with the folder)
     from sim.experiment.runner import run
     from sim.report.run import RunView
+    from sim.report.sections import split_sentence
     from sim.report.terminal import run_text
     from sim.scenario.loading import load_scenario
 
@@ -142,7 +146,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                  records=args.records, executor=args.executor, workers=args.workers,
                  scheduler=args.scheduler, progress=False if args.quiet else None,
                  until_half_width=run_target(args), max_replications=args.max_replications,
-                 allow_unstable=args.allow_unstable)
+                 split_districts=not args.one_loop, allow_unstable=args.allow_unstable)
     lang = args.lang or result.scenario.scenario.language
     view = RunView.of(result.scenario, result.summary, lang)
     t = view.names.t
@@ -152,6 +156,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(t("cli.unstable_meaning"))
     print(t("cli.run_head", name=result.scenario.scenario.title(lang),
             n=result.n_replications, seed=result.seed, seconds=result.seconds))
+    split = split_sentence(result.split.as_dict() if result.split else None, t)
+    if split:
+        print(split)
     print(run_text(view.table, view.headline, view.mix_line, view.names))
     if result.target is not None:
         print(result.target_text())

@@ -12,13 +12,16 @@ from sim.experiment.executors import Executor, check_options, open_executor
 
 @dataclass(frozen=True)
 class Execution:
-    """Where replications run (``serial``, ``process`` or ``dask``), on how many workers, and
-    whether a progress bar shows (None: on a terminal or in a notebook)."""
+    """Where replications run (``serial``, ``process`` or ``dask``), on how many workers,
+    whether a progress bar shows (None: on a terminal or in a notebook), and whether a
+    replication whose districts are independent runs as one task per district (the same
+    numbers as one loop)."""
 
     executor: str = "process"
     workers: int | None = None
     scheduler: str | None = None
     progress: bool | None = None
+    split_districts: bool = True
 
     def __post_init__(self) -> None:
         check_options(self.executor, self.workers, self.scheduler)

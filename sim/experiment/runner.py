@@ -26,8 +26,10 @@ from sim.experiment.progress import in_notebook, progress_bar
 from sim.files.folder import Folder, command_line, default_folder, guarded
 from sim.files.runfolder import RunFolder, StudyFolder
 from sim.model.engine import simulate
-from sim.model.plan import build_plan
+from sim.model.parts import Part, merge, run_part
+from sim.model.plan import ModelPlan, build_plan
 from sim.model.recorder import Recorder
+from sim.scenario.districts import Split, district_part, split_of
 from sim.scenario.limits import MAX_REPLICATIONS
 from sim.scenario.loading import LoadedScenario, load_scenario
 from sim.scenario.schema import Scenario
@@ -42,20 +44,32 @@ def run_replication(
 ) -> tuple[int, pd.DataFrame, pd.DataFrame | None]:
     """Simulate one replication: (replication, metrics per group, per-issue records or None)."""
     recorder = simulate(build_plan(scenario), seed, replication, keep_records)
+    return (replication, *_tables(recorder, replication, keep_records))
+
+
+def _tables(recorder: Recorder, replication: int, keep_records: bool
+            ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     metrics = recorder.metrics()
     metrics.insert(0, "replication", replication)
     records = None
     if keep_records:
         records = recorder.records()
         records.insert(0, "replication", replication)
-    return replication, metrics, records
+    return metrics, records
 
 
 def _member_task(
-    member: int, scenario: Scenario, seed: int, replication: int, keep_records: bool
-) -> tuple[int, int, pd.DataFrame, pd.DataFrame | None]:
-    """The unit of work sent to executors: one replication of one member's scenario."""
-    return (member, *run_replication(scenario, seed, replication, keep_records))
+    member: int, scenario: Scenario, seed: int, replication: int, keep_records: bool,
+    district: int | None = None,
+) -> tuple[int, int, int | None, Any, pd.DataFrame | None]:
+    """The unit of work sent to executors: one replication of one member's scenario, as
+    (member, replication, None, metrics, records); or, given the scenario cut to ``district``,
+    that district's part of it, as (member, replication, district, part, None)."""
+    if district is not None:
+        return member, replication, district, run_part(scenario, seed, replication,
+                                                       keep_records), None
+    _, metrics, records = run_replication(scenario, seed, replication, keep_records)
+    return member, replication, None, metrics, records
 
 
 # ---------------------------------------------------------------- results
@@ -80,6 +94,7 @@ class RunResult:
     target: HalfWidthTarget | None = None
     target_met: bool | None = None
     half_width_achieved: float | None = None
+    split: Split | None = None  # how each replication ran: by district or as one loop, and why
     unstable: tuple[str, ...] = ()
     """The capacity problems of a scenario run with ``allow_unstable`` (empty: stable)."""
 
@@ -146,6 +161,37 @@ class Member:
     folder: RunFolder | None = None
     done: dict[int, pd.DataFrame] = field(default_factory=dict)
     records: dict[int, pd.DataFrame] = field(default_factory=dict)
+    split: Split | None = None  # how its replications run (None: one loop, not yet decided)
+    _plan: ModelPlan | None = field(default=None, repr=False)
+    _parts: dict[int, dict[int, Part]] = field(default_factory=dict, repr=False)
+    _cut: list[Scenario] = field(default_factory=list, repr=False)
+
+    def decide(self, wanted: bool) -> Split:
+        """Whether this member's replications split by district (``wanted`` False: never)."""
+        self.split = split_of(self.loaded.scenario, wanted)
+        return self.split
+
+    def tasks(self, i: int, replication: int, seed: int, records: bool) -> list[tuple]:
+        """The executor's tasks of one replication: the whole, or one per district."""
+        scenario = self.loaded.scenario
+        if self.split is None or not self.split.split:
+            return [(i, scenario, seed, replication, records)]
+        if not self._cut:  # each task is sent its district's part only, not the whole city
+            self._cut = [district_part(scenario, d) for d in range(self.split.parts)]
+        return [(i, part, seed, replication, records, d) for d, part in enumerate(self._cut)]
+
+    def collect(self, replication: int, district: int, part: Part, records: bool
+                ) -> tuple[pd.DataFrame, pd.DataFrame | None] | None:
+        """Keep one district's part; with the last, the replication's tables (else None)."""
+        parts = self._parts.setdefault(replication, {})
+        parts[district] = part
+        assert self.split is not None
+        if len(parts) < self.split.parts:
+            return None
+        if self._plan is None:
+            self._plan = build_plan(self.loaded.scenario)
+        del self._parts[replication]
+        return _tables(merge(self._plan, parts, records), replication, records)
 
     def reload(self) -> None:
         """Take the numbers from disk: what a resumed run would see."""
@@ -167,13 +213,21 @@ def simulate_members(
     comparison has paired replications rather than one scenario done and the next not begun.
     """
     todo = [
-        (i, m.loaded.scenario, seed, r, records)
+        task
         for r in range(n)
         for i, m in enumerate(members)
         if r not in m.done
+        for task in m.tasks(i, r, seed, records)
     ]
-    for i, replication, metrics, recs in executor.imap(_member_task, todo):
+    for i, replication, district, result, recs in executor.imap(_member_task, todo):
         member = members[i]
+        if district is None:
+            metrics = result
+        else:
+            tables = member.collect(replication, district, result, records)
+            if tables is None:
+                continue
+            metrics, recs = tables
         if member.folder is not None:
             member.folder.save_replication(replication, metrics, recs)
         member.done[replication] = metrics
@@ -221,6 +275,7 @@ def run(
     until_half_width: HalfWidthTarget | tuple[Any, ...] | str | None = None,
     max_replications: int | None = None,
     command: str | None = None,
+    split_districts: bool = True,
     allow_unstable: bool = False,
 ) -> RunResult:
     """Simulate ``replications`` of a scenario and summarise them with 95% CIs.
@@ -239,6 +294,10 @@ def run(
     or ``dask`` (``scheduler`` address, default a local cluster). Every executor gives the same
     numbers for the same seed.
 
+    A replication of a scenario whose districts all have their own departments runs as one
+    task per district (``split_districts``; False: one loop), with the numbers of one loop;
+    ``RunResult.split`` says how it ran and why.
+
     A scenario whose demand outgrows its capacity (the backlog would grow without bound) is
     refused unless ``allow_unstable``; then it runs, and the manifest's ``unstable`` and the
     result's ``unstable`` name the problems.
@@ -247,10 +306,11 @@ def run(
     loaded = resolve(scenario, allow_unstable)
     n, seed = defaults(loaded, replications, seed)
     stopping = Stopping.of(as_target(until_half_width, loaded), max_replications, n)
-    execution = Execution(executor, workers, scheduler, progress)
+    execution = Execution(executor, workers, scheduler, progress, split_districts)
     output = Output.of(out, save, command or default_command(
         "run", loaded, replications=replications, seed=seed, until_half_width=until_half_width))
     member = Member(loaded.name, loaded)
+    split = member.decide(execution.split_districts)
     with execution.open() as ex:
         if output.save:
             path = output.out or _resumed(RunFolder.unfinished(loaded, seed, records)) \
@@ -259,7 +319,7 @@ def run(
             if loaded.unstable:  # run as asked (allow_unstable): the manifest says so
                 extra["unstable"] = list(loaded.unstable)
             member.folder = RunFolder.open(path, loaded, seed, records, output.command,
-                                           extra, ex.describe())
+                                           extra, _session(ex, split))
         with guarded([member.folder], INTERRUPTING):
             n = replicate(member, n, seed, ex, execution.progress, records, stopping)
             table = member.table(n)
@@ -271,8 +331,17 @@ def run(
                      member.folder.path if member.folder else None,
                      _all_records(member, n) if records else None,
                      time.perf_counter() - started, stopping.target,
-                     outcome.get("target_met"), outcome.get("half_width_achieved"),
+                     outcome.get("target_met"), outcome.get("half_width_achieved"), split,
                      unstable=loaded.unstable)
+
+
+def _session(ex: Executor, split: Split | None) -> dict[str, Any]:
+    """The manifest's description of a session: the executor, and how replications of a
+    scenario with districts run (split by district or one loop, and why)."""
+    info = ex.describe()
+    if split is not None and split.districts:
+        info["districts"] = split.as_dict()
+    return info
 
 
 def defaults(loaded: LoadedScenario, replications: int | None, seed: int | None
@@ -445,6 +514,8 @@ def run_study(
     """
     started = time.perf_counter()
     members = [Member(label, loaded) for label, loaded, _ in labelled]
+    for m in members:
+        m.decide(execution.split_districts)
     with execution.open() as ex:
         top = _open_study(kind, labelled, members, replications, seed, output, ex) \
             if output.save else None
@@ -481,7 +552,7 @@ def _open_study(kind: str, labelled: Sequence[tuple[str, LoadedScenario, dict[st
         folders.append(top)
         for m in members:
             m.folder = RunFolder.open(path / m.label, m.loaded, seed, False, output.command,
-                                      request, ex.describe())
+                                      request, _session(ex, m.split))
             folders.append(m.folder)
             m.reload()
     except BaseException:

@@ -88,11 +88,12 @@ class Engine:
         self.heap, self.ids = self.env.heap, self.env.ids
         self._done_call, self._back_call = self._done, self._back  # bound once, pushed often
         self.urgent = plan.urgent
-        self._buffer = self.recorder.buffer
+        self._buffers = self.recorder.buffer_of_grid  # each district's buffer, by grid
         n_resp = len(plan.responders)
         self.busy = [False] * n_resp
         self.on_shift = [r.shifts is None for r in plan.responders]
-        self.current: list[list | None] = [None] * n_resp
+        # per responder: the issue in hand (a list of sim.model.records' slots), or None
+        self.current: list[Any] = [None] * n_resp
         self.segment_start = [0.0] * n_resp
         self.idle_since = [0.0] * n_resp
         self.longest_idle = plan.policy == "pooled"  # no preference: the longest idle goes
@@ -101,15 +102,20 @@ class Engine:
         self.personal: list[deque] = [deque() for _ in range(n_resp)]
         self.skills = [r.skills for r in plan.responders]
         self.duty = [r.on_duty for r in plan.responders]
-        n_grids = len(plan.grids.ids)
-        self.has_travel = any(plan.travel_min)
-        # one-way minutes by responder and grid (0 for walk-in categories, served at the hall)
-        self.travel = [[t.get(g, 0.0) for g in range(n_grids)] for t in plan.travel_min]
+        self.has_travel = bool(plan.travel_blocks)
+        # one-way minutes by responder, to each grid of its community (walk-in categories,
+        # served at the hall, travel none)
+        self.travel: list[dict[int, float]] = [{} for _ in range(n_resp)]
+        for block in plan.travel_blocks:
+            for i in range(block.minutes.shape[0]):
+                self.travel[block.first_responder + i] = block.row(block.first_responder + i)
         self.walk_in = plan.walk_in
         self.back = plan.return_to_base
-        n_scopes = len(plan.communities) + len(plan.grids.ids)
+        # the communities' queues, and the grids' own under `dedicated`
+        n_scopes = len(plan.communities) + (len(plan.grids) if plan.policy == "dedicated" else 0)
         n_cat = len(plan.categories)
-        self.queues = [[deque() for _ in range(n_cat)] for _ in range(n_scopes)]
+        self.queues: list[list[deque[list]]] = [[deque() for _ in range(n_cat)]
+                                                for _ in range(n_scopes)]
         by_priority: dict[int, list[int]] = {}
         for k, p in enumerate(plan.priorities):
             by_priority.setdefault(p, []).append(k)
@@ -123,6 +129,8 @@ class Engine:
                           for r in range(n_resp)]
         self.queued = [0] * len(plan.communities)  # issues in shared queues, by community
         self.community_of_grid = plan.grids.community.tolist()
+        self.district_of_grid = [plan.community_district[c] for c in self.community_of_grid]
+        self.escalate_of_grid = [plan.escalate_to[d] for d in self.district_of_grid]
         self.community_of = [r.community for r in plan.responders]
         self.dept_free = [d.capacity for d in plan.departments]
         self.dept_queue: list[deque] = [deque() for _ in plan.departments]
@@ -148,12 +156,15 @@ class Engine:
         for source in plan.sources:
             self._start_source(source)
         self._start_care_visits()
-        groups: dict[str, list[int]] = {}
+        groups: dict[tuple[int, str], list[int]] = {}  # one calendar process per district
+        calendars: dict[tuple[int, str], np.ndarray] = {}
         for r in plan.responders:
             if r.shifts is not None:
-                groups.setdefault(r.shift_key, []).append(r.index)
-        for members in groups.values():
-            self.env.process(self._shifts(plan.responders[members[0]].shifts, members))
+                key = (plan.community_district[r.community], r.shift_key)
+                groups.setdefault(key, []).append(r.index)
+                calendars[key] = r.shifts
+        for key, members in groups.items():
+            self.env.process(self._shifts(calendars[key], members))
         self._call(plan.horizon_min + DRAIN_DAYS * MINUTES_PER_DAY, self._give_up)
         self._check_drained()
         self.env.run(until=self.drained)
@@ -265,31 +276,44 @@ class Engine:
             self._dispatch(issue)
 
     def _start_care_visits(self) -> None:
+        """A chain of visits per district, with streams of its own (the scenario's, without
+        districts): a district's visits do not depend on the others'."""
         plan = self.plan
         if not plan.care_households:
             return
         k = plan.categories.index("care_visit")
-        handling = block_iter(block_sampler(plan.handling[k], self.streams("handling/care_visit")))
-        rng = self.streams("care/first_due")
-        phases = rng.random(len(plan.care_households)) * plan.care_every_min
-        visits = self._care_dues(phases)
-        first = next(visits, None)
-        if first is not None:
-            self.sources_left += 1
-            self._call(first[0], self._care_visits(k, handling, visits), first)
+        homes: list[list[int]] = [[] for _ in range(max(len(plan.districts), 1))]
+        for h, home in enumerate(plan.care_households):
+            homes[self.district_of_grid[home.grid]].append(h)
+        for d, households in enumerate(homes):
+            if not households:
+                continue
+            suffix = f"/{plan.districts[d]}" if plan.districts else ""
+            handling = block_iter(block_sampler(plan.handling[k],
+                                                self.streams(f"handling/care_visit{suffix}")))
+            rng = self.streams(f"care/first_due{suffix}")
+            phases = rng.random(len(households)) * plan.care_every_min
+            visits = self._care_dues(phases, households)
+            first = next(visits, None)
+            if first is not None:
+                self.sources_left += 1
+                self._call(first[0], self._care_visits(k, handling, visits), first)
 
-    def _care_dues(self, phases: np.ndarray) -> Iterator[tuple[float, int]]:
-        """``(due, household)`` of every visit over the horizon, in time order: each household
-        falls due every ``care_every_min`` from its own phase."""
+    def _care_dues(self, phases: np.ndarray, households: list[int]
+                   ) -> Iterator[tuple[float, int]]:
+        """``(due, household)`` of every visit over the horizon, in time order: each of
+        ``households`` falls due every ``care_every_min`` from its own phase."""
         plan = self.plan
-        order = np.argsort(phases, kind="stable").tolist()
+        order = np.argsort(phases, kind="stable")
+        sorted_homes = list(zip(phases[order].tolist(), [households[i] for i in order.tolist()],
+                                strict=True))
         cycle = 0.0
         while cycle < plan.horizon_min:
-            for h in order:
-                due = cycle + phases[h]
+            for phase, h in sorted_homes:
+                due = cycle + phase
                 if due >= plan.horizon_min:
                     return
-                yield float(due), h
+                yield due, h
             cycle += plan.care_every_min
 
     def _care_visits(self, category: int, handling: Iterator[float],
@@ -372,7 +396,7 @@ class Engine:
         now = self.env.now
         work = self.current[victim]
         self.token[victim] += 1  # its finish event is now stale
-        travel = 0.0 if self.walk_in[work[CATEGORY]] else self.travel[victim][work[GRID]]
+        travel = 0.0 if self.walk_in[work[CATEGORY]] else self.travel[victim].get(work[GRID], 0.0)
         done = now - self.segment_start[victim] - travel
         work[HANDLING] = max(work[HANDLING] - max(done, 0.0), 0.0)
         work[FLAGS] |= PREEMPTED
@@ -416,16 +440,15 @@ class Engine:
         self.current[r] = issue
         self.segment_start[r] = now
         heappush(self.heap, (now + travel + issue[HANDLING], NORMAL, next(self.ids),
-                             self._done_call, (r, self.token[r])))
+                             self._done_call, (r, self.token[r], travel)))
 
-    def _done(self, turn: tuple[int, int]) -> None:
-        r, token = turn
+    def _done(self, turn: tuple[int, int, float]) -> None:
+        r, token, travel = turn
         if token != self.token[r]:
             return  # pre-empted meanwhile
         now = self.env.now
         issue = self.current[r]
-        back = (self.travel[r][issue[GRID]]
-                if self.back and not self.walk_in[issue[CATEGORY]] else 0.0)
+        back = travel if self.back else 0.0  # the way back is the way there
         issue[BUSY_FROM], issue[BUSY_TO] = self.segment_start[r], now + back
         if issue[FLAGS] & ESCALATE:
             self._escalate(issue)
@@ -484,7 +507,7 @@ class Engine:
 
     def _escalate(self, issue: list) -> None:
         """Blow the whistle: the category's department takes the issue, or it leaves the model."""
-        department = self.plan.escalate_to[issue[CATEGORY]]
+        department = self.escalate_of_grid[issue[GRID]][issue[CATEGORY]]
         now = self.env.now
         if department < 0:
             self._close(issue, now, lost=True)
@@ -510,11 +533,12 @@ class Engine:
         if now - issue[WHISTLE] <= deadline:
             issue[FLAGS] |= ON_TIME
         self._close(issue, now)
-        if self.dept_free[department] is not None:
+        free = self.dept_free[department]
+        if free is not None:
             if self.dept_queue[department]:
                 self._dept_start(self.dept_queue[department].popleft(), department)
             else:
-                self.dept_free[department] += 1
+                self.dept_free[department] = free + 1
 
     def _close(self, issue: list, now: float, lost: bool = False) -> None:
         """File the issue's row of RECORD_FIELDS; its slots are unpacked at once, in the order
@@ -528,10 +552,10 @@ class Engine:
         else:
             record = (category, grid, occurred, reported, start, onsite, closed, responder, flags,
                       busy_from, busy_to)
-        buffer = self._buffer
+        buffer = self._buffers[grid]
         buffer.append(record)
         if len(buffer) >= FLUSH:
-            self.recorder.flush()
+            self.recorder.fold(buffer)
         self.open -= 1
         if self.open == 0 and self.sources_left == 0:
             self._check_drained()
@@ -588,6 +612,8 @@ POOLED_ACCEPTS: dict[str, Accepts] = {
     "horizon_min": _any,
     "warmup_min": _any,
     "communities": _any,
+    "districts": _any,
+    "community_district": _any,
     "categories": _any,
     "priorities": _any,
     "urgent": _any,  # matters only off shift
@@ -604,7 +630,7 @@ POOLED_ACCEPTS: dict[str, Accepts] = {
     "preferences": _whole_community,
     "queue_scope": _community_queues,
     "scopes_of": _own_community,
-    "travel_min": _none,  # nobody travels
+    "travel_blocks": _none,  # nobody travels
     "return_to_base": _any,  # matters only with travel
     "policy": _only("pooled"),  # the longest idle takes a new issue
     "overflow": _only("queue"),
@@ -631,7 +657,7 @@ class PooledEngine(Engine):
 
     def __init__(self, plan: ModelPlan, streams: Streams, keep_records: bool = False):
         super().__init__(plan, streams, keep_records)
-        self.idle = [[] for _ in plan.communities]
+        self.idle: list[list[tuple[float, int]]] = [[] for _ in plan.communities]
         for r in plan.responders:
             self.idle[r.community].append((0.0, r.index))  # (idle since, worker): a heap
         self.finish = [self._finisher(c) for c in range(len(plan.communities))]
@@ -646,7 +672,7 @@ class PooledEngine(Engine):
     def _occurrences(self, times, handling, delays, draws, share, source) -> Callable:
         """Issues as tuples of their first POOLED slots ``(reported, handling, category, grid,
         occurred, flags)`` (sim.model.records), dispatched straight from the arrival callback."""
-        call, report, heap, ids = self._call, self._report, self.env.heap, self.env.ids
+        call, report, heap, ids = self._call, self._report_pooled, self.env.heap, self.env.ids
         category, grid, factor = source.category, source.grid, source.report_factor
         idle, queue = self.idle[source.community], self.queues[source.community][source.category]
         done = self.finish[source.community]
@@ -674,7 +700,8 @@ class PooledEngine(Engine):
     def _finisher(self, community: int) -> Callable:
         """The callback that closes an issue in ``community`` and gives its worker the most
         urgent, oldest waiting issue, or puts the worker back among the idle ones."""
-        heap, ids, buffer = self.env.heap, self.env.ids, self._buffer
+        heap, ids = self.env.heap, self.env.ids
+        buffer = self.recorder.buffers[self.plan.community_district[community]]
         levels = [tuple(self.queues[community][k] for k in level) for level in self.levels]
         idle = self.idle[community]
 
@@ -687,7 +714,7 @@ class PooledEngine(Engine):
                 buffer.append((category, grid, occurred, reported, start, start, now, r, flags,
                                start, now))
                 if len(buffer) >= FLUSH:
-                    self.recorder.flush()
+                    self.recorder.fold(buffer)
                 self.open -= 1
                 if self.open == 0 and self.sources_left == 0:
                     self._check_drained()
@@ -718,10 +745,10 @@ class PooledEngine(Engine):
         now = self.env.now
         self.sources_left -= 1
         self.open += 1
-        self._call(delay, self._report, tuple(new_issue(now + delay, handling, category, grid,
-                                                        now, flags)[:POOLED]))
+        self._call(delay, self._report_pooled, tuple(new_issue(now + delay, handling, category,
+                                                               grid, now, flags)[:POOLED]))
 
-    def _report(self, issue: tuple) -> None:
+    def _report_pooled(self, issue: tuple) -> None:
         community = self.community_of_grid[issue[GRID]]
         idle = self.idle[community]
         if idle:

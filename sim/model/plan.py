@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.model.arrivals import IntensityCurve
-from sim.model.dispatch import dispatch_lists, travel_minutes
+from sim.model.dispatch import TravelBlock, dispatch_lists, travel_blocks
 from sim.model.measures import DRAIN_DAYS
 from sim.model.staff import CareHousehold, Responder, build_responders, pair_care_households
 from sim.scenario.common import MINUTES_PER_DAY, MINUTES_PER_YEAR, Distribution
@@ -43,6 +43,8 @@ class Source:
 
 @dataclass(frozen=True)
 class DepartmentPlan:
+    """A department: the county's (``name``), or a district's own (``<district>/<name>``)."""
+
     name: str
     handling_h: Distribution
     report_within_h: float
@@ -56,6 +58,8 @@ class ModelPlan:
     horizon_min: float
     warmup_min: float
     communities: tuple[str, ...]
+    districts: tuple[str, ...]  # the scenario's district ids (none: one district, unnamed)
+    community_district: tuple[int, ...]  # per community: its district (0 without districts)
     categories: tuple[str, ...]  # the scenario's, plus care_visit when visits are scheduled
     priorities: tuple[int, ...]
     urgent: tuple[bool, ...]
@@ -63,7 +67,7 @@ class ModelPlan:
     walk_in: tuple[bool, ...]
     handling: tuple[Distribution, ...]
     escalate_share: tuple[float, ...]
-    escalate_to: tuple[int, ...]  # department index, -1 none
+    escalate_to: tuple[tuple[int, ...], ...]  # per district, per category: department, -1 none
     respond_target_min: np.ndarray
     resolve_target_h: np.ndarray
     grids: GridTable
@@ -72,7 +76,7 @@ class ModelPlan:
     preferences: tuple[tuple[int, ...], ...]  # per grid: responders in dispatch order
     queue_scope: tuple[int, ...]  # per grid: the queue its issues wait in
     scopes_of: tuple[tuple[int, ...], ...]  # per responder: the queues it serves
-    travel_min: tuple[dict[int, float], ...]  # per responder: grid -> one-way minutes
+    travel_blocks: tuple[TravelBlock, ...]  # per community: its responders x its grids
     return_to_base: bool
     policy: str
     overflow: str
@@ -87,6 +91,17 @@ class ModelPlan:
     def window_min(self) -> float:
         """Length of the observation window (after the warm-up), minutes."""
         return self.horizon_min - self.warmup_min
+
+    def travel_minutes(self, responder: int, grid: int) -> float:
+        """One-way minutes from ``responder``'s base to ``grid`` (0 without travel or outside
+        its community)."""
+        for block in self.travel_blocks:
+            rows, cols = block.minutes.shape
+            if (0 <= responder - block.first_responder < rows
+                    and 0 <= grid - block.first_grid < cols):
+                return float(block.minutes[responder - block.first_responder,
+                                           grid - block.first_grid])
+        return 0.0
 
     @property
     def workers(self) -> tuple[int, ...]:
@@ -110,7 +125,7 @@ class Categories:
     walk_in: tuple[bool, ...]
     handling: tuple[Distribution, ...]
     escalate_share: tuple[float, ...]
-    escalate_to: tuple[int, ...]
+    escalate_department: tuple[str | None, ...]  # the department's name, None: no escalation
     respond_target_min: np.ndarray
     resolve_target_h: np.ndarray
 
@@ -118,7 +133,6 @@ class Categories:
     def of(cls, scenario: Scenario, care: CareVisits | None) -> Categories:
         demand = scenario.demand
         names = (*demand, *([CARE_VISIT] if care is not None else []))
-        departments = list(scenario.departments)
         own = [demand.get(k) for k in names]  # None for care visits
         escalations = [c.escalation if c else None for c in own]
 
@@ -133,7 +147,7 @@ class Categories:
             handling=tuple(c.handling_min if c is not None else care.handling_min  # type: ignore[union-attr]
                            for c in own),
             escalate_share=tuple(e.share if e else 0.0 for e in escalations),
-            escalate_to=tuple(departments.index(e.department) if e else -1 for e in escalations),
+            escalate_department=tuple(e.department if e else None for e in escalations),
             respond_target_min=_targets([
                 c.respond_within_min if c is not None
                 else care.on_time_days * MINUTES_PER_DAY  # type: ignore[union-attr]
@@ -153,8 +167,29 @@ def scheduled_care(scenario: Scenario) -> CareVisits | None:
     return care if care is not None and care.share_of_households > 0 else None
 
 
+def department_plans(scenario: Scenario, escalation: tuple[str | None, ...]
+                     ) -> tuple[tuple[DepartmentPlan, ...], tuple[tuple[int, ...], ...]]:
+    """(the county's departments, then each district's own; per district and category: the
+    department its escalations go to, -1 for none)."""
+    plans = [DepartmentPlan(name, d.handling_h, d.report_within_h, d.capacity)
+             for name, d in scenario.departments.items()]
+    index: dict[tuple[str | None, str], int] = {
+        (None, name): i for i, name in enumerate(scenario.departments)}
+    for district in scenario.districts:
+        for name, d in district.departments.items():
+            index[district.id, name] = len(plans)
+            plans.append(DepartmentPlan(f"{district.id}/{name}", d.handling_h,
+                                        d.report_within_h, d.capacity))
+    escalate_to = tuple(
+        tuple(-1 if name is None else index[scenario.department(d, name)[0], name]
+              for name in escalation)
+        for d in range(max(len(scenario.districts), 1)))
+    return tuple(plans), escalate_to
+
+
 def build_plan(scenario: Scenario) -> ModelPlan:
-    """Compile ``scenario`` into a :class:`ModelPlan`."""
+    """Compile ``scenario`` into a :class:`ModelPlan` (the whole scenario, or the part of one
+    district that :func:`sim.scenario.districts.district_part` cut from it)."""
     horizon = scenario.horizon
     horizon_min = horizon.days * MINUTES_PER_DAY
     warmup_min = horizon.warmup_days * MINUTES_PER_DAY
@@ -162,13 +197,16 @@ def build_plan(scenario: Scenario) -> ModelPlan:
     care = scheduled_care(scenario)
     categories = Categories.of(scenario, care)
     responders = build_responders(scenario, grids, categories.names)
-    travel_min = travel_minutes(scenario, grids, responders)
-    preferences, queue_scope, scopes_of = dispatch_lists(scenario, grids, responders, travel_min)
+    blocks = travel_blocks(scenario, grids, responders)
+    preferences, queue_scope, scopes_of = dispatch_lists(scenario, grids, responders, blocks)
     travel = scenario.travel
+    departments, escalate_to = department_plans(scenario, categories.escalate_department)
     return ModelPlan(
         horizon_min=horizon_min,
         warmup_min=warmup_min,
         communities=tuple(c.id for c in scenario.communities),
+        districts=tuple(d.id for d in scenario.districts),
+        community_district=tuple(scenario.district_of()),
         categories=categories.names,
         priorities=categories.priorities,
         urgent=categories.urgent,
@@ -176,7 +214,7 @@ def build_plan(scenario: Scenario) -> ModelPlan:
         walk_in=categories.walk_in,
         handling=categories.handling,
         escalate_share=categories.escalate_share,
-        escalate_to=categories.escalate_to,
+        escalate_to=escalate_to,
         respond_target_min=categories.respond_target_min,
         resolve_target_h=categories.resolve_target_h,
         grids=grids,
@@ -185,15 +223,12 @@ def build_plan(scenario: Scenario) -> ModelPlan:
         preferences=preferences,
         queue_scope=queue_scope,
         scopes_of=scopes_of,
-        travel_min=travel_min,
+        travel_blocks=blocks,
         return_to_base=bool(travel and travel.return_to_base),
         policy=scenario.dispatch.policy,
         overflow=scenario.dispatch.overflow,
         escalate_after_wait_min=scenario.dispatch.escalate_after_wait_min,
-        departments=tuple(
-            DepartmentPlan(name, d.handling_h, d.report_within_h, d.capacity)
-            for name, d in scenario.departments.items()
-        ),
+        departments=departments,
         county_review_after_h=scenario.county_review_after_h,
         care_households=pair_care_households(care, grids, responders) if care else (),
         care_every_min=(care.every_days * MINUTES_PER_DAY) if care else math.inf,

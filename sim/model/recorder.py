@@ -1,10 +1,14 @@
 """Statistics accumulated as a run goes: flat memory in the number of issues.
 
 The engine appends one row of :data:`~sim.model.records.RECORD_FIELDS` per closed issue (a plain
-tuple) to :attr:`Recorder.buffer`; every :data:`FLUSH` issues the buffer becomes a numpy array
-and is folded into per-group sums, counts and histograms. Means, shares, utilisation and
-time-averages are exact; p50 and p90 come from log-spaced histograms (2000 bins from 0.001 to
-10^6, relative error at most 0.52%).
+tuple) to its district's buffer (:attr:`Recorder.buffers`; one buffer without districts); every
+:data:`FLUSH` issues a buffer becomes a numpy array and is folded into sums per grid x category
+cell and histograms. A district's numbers are folded in batches of its own issues, so they come
+out bit for bit the same whether the district runs alone or in the city's one loop
+(sim.model.parts). Means, shares, utilisation and time-averages are exact; p50 and p90 come
+from log-spaced histograms (2000 bins from 0.001 to 10^6, relative error at most 0.52%), kept
+per community x category and per grid (int32 counts: a replication has fewer than 2^31 issues,
+see sim.scenario.limits) and added up into the other groups when metrics are read.
 
 Groups: everything (``all``), each community, each category, each community and category,
 each grid of a community that has more than one grid (column ``grid``), and each such grid and
@@ -14,6 +18,7 @@ say whether it meets the category's targets).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
@@ -40,6 +45,7 @@ FLUSH = 8192
 _LO, _HI, _BINS = 1e-3, 1e6, 2000
 _LOG_LO, _LOG_STEP = np.log(_LO), np.log(_HI / _LO) / _BINS
 QUANTILE_RELATIVE_ERROR = float(np.expm1(_LOG_STEP / 2))
+_ONE = np.int32(1)
 _SUMS = (
     "issues", "served", "wait", "waited", "response", "response_targeted", "response_ok",
     "resolved", "resolution", "resolution_targeted", "resolution_ok", "report_delay",
@@ -71,19 +77,38 @@ def _quantile(hist: np.ndarray, q: float) -> np.ndarray:
     return np.where(total > 0, value, np.nan)
 
 
+@dataclass
+class Part:
+    """The statistics of one district's part of a replication (:meth:`Recorder.part`), by the
+    positions of its own plan: cell sums, the non-zero histogram counts, busy minutes per
+    responder, issues left unfinished, and the per-issue records (if kept)."""
+
+    cell_sums: np.ndarray
+    hist_at: np.ndarray
+    hist_count: np.ndarray
+    busy: np.ndarray
+    unfinished: int
+    chunks: list[np.ndarray]
+
+
 class Recorder:
     """Per-group statistics of one replication."""
 
     def __init__(self, plan: ModelPlan, keep_records: bool = False):
         self.plan = plan
-        self.buffer: list[tuple] = []
+        parts = max(len(plan.districts), 1)
+        self.buffers: list[list[tuple]] = [[] for _ in range(parts)]
+        self.buffer = self.buffers[0]  # the only one without districts
+        self.buffer_of_grid = [self.buffers[plan.community_district[c]]
+                               for c in plan.grids.community.tolist()]
+        self._part_of = {id(b): d for d, b in enumerate(self.buffers)}
         self.keep_records = keep_records
-        self._chunks: list[np.ndarray] = []
+        self._chunks: list[list[np.ndarray]] = [[] for _ in range(parts)]
         self.unfinished = 0
         communities, categories, grids = plan.communities, plan.categories, plan.grids
         nc, nk = len(communities), len(categories)
-        grid_rows = [g for g in range(len(grids.ids))
-                     if len(grids.of_community(int(grids.community[g]))) > 1]
+        grid_rows = np.flatnonzero(np.bincount(grids.community, minlength=nc)[grids.community] > 1
+                                   ).tolist()  # the grids of communities with more than one
         self.groups: list[tuple[str, str, str]] = (
             [(ALL, ALL, ALL)]
             + [(c, ALL, ALL) for c in communities]
@@ -109,11 +134,17 @@ class Recorder:
         cell_grid, cell_category = np.divmod(np.arange(n_cells), nk)
         self._cell_groups = self._levels(cell_category, cell_grid)  # (levels, cells)
         self._cell_sums = np.zeros((len(_SUMS), n_cells))
-        # histograms of the groups before grid x category, and a spare (index ``quantiled``)
+        # histograms of each community x category and each grid row, and a spare row for the
+        # grid of a one-grid community: the other groups' are their sums
         self._quantiled = quantiled
-        self._hist_groups = np.where(self._cell_groups[:-1] == spare, quantiled,
-                                     self._cell_groups[:-1])
-        self._hist = np.zeros((3, (quantiled + 1) * (_BINS + 1)), dtype=np.int64)
+        n_cc = nc * nk
+        grid_row = np.full(len(grids.ids), n_cc + len(grid_rows), dtype=np.int64)
+        grid_row[grid_rows] = n_cc + np.arange(len(grid_rows))
+        self._hist_rows = np.stack([self._community_of_grid[cell_grid] * nk + cell_category,
+                                    grid_row[cell_grid]])
+        self._n_hist = n_cc + len(grid_rows) + 1
+        self._grid_hist_row = grid_row
+        self._hist = np.zeros((3, self._n_hist * (_BINS + 1)), dtype=np.int32)
         self._busy = np.zeros(len(plan.responders) + 1)  # + a spare for "no responder"
         self._care = categories.index(CARE_VISIT) if CARE_VISIT in categories else -1
 
@@ -127,15 +158,20 @@ class Recorder:
         ])
 
     def flush(self) -> None:
-        """Fold the buffered issues into the statistics."""
-        if not self.buffer:
+        """Fold every buffered issue into the statistics, district by district."""
+        for buffer in self.buffers:
+            self.fold(buffer)
+
+    def fold(self, buffer: list[tuple]) -> None:
+        """Fold the issues of one district's buffer into the statistics."""
+        if not buffer:
             return
         fields = len(RECORD_FIELDS)
-        rows = np.fromiter(chain.from_iterable(self.buffer), dtype=float,
-                           count=len(self.buffer) * fields).reshape(-1, fields)
-        self.buffer.clear()
+        rows = np.fromiter(chain.from_iterable(buffer), dtype=float,
+                           count=len(buffer) * fields).reshape(-1, fields)
+        buffer.clear()
         if self.keep_records:
-            self._chunks.append(rows)
+            self._chunks[self._part_of[id(buffer)]].append(rows)
         columns = rows.T.copy()  # one contiguous array per field
         plan = self.plan
         category = columns[Column.CATEGORY].astype(np.int64)
@@ -189,14 +225,54 @@ class Recorder:
             "visits_missed": visits & visit_missed(care_response, plan.care_every_min),
         }
         cell = grid * len(plan.categories) + category
-        n_cells = self._cell_sums.shape[1]
+        # only the cells of this batch (one district's): the cost does not grow with the city
+        present, at = np.unique(cell, return_inverse=True)
         for i, key in enumerate(_SUMS):
-            self._cell_sums[i] += np.bincount(cell, weights=per_issue[key], minlength=n_cells)
+            self._cell_sums[i, present] += np.bincount(at, weights=per_issue[key],
+                                                       minlength=len(present))
         width = _BINS + 1
         for m, (mask, values) in enumerate(((s_served, wait), (s_served, response),
                                             (s_resolved, resolution))):
-            cells = self._hist_groups[:, cell[mask]] * width + _bin(values[mask])
-            np.add.at(self._hist[m], cells.ravel(), 1)
+            cells = self._hist_rows[:, cell[mask]] * width + _bin(values[mask])
+            np.add.at(self._hist[m], cells.ravel(), _ONE)  # a scalar of its dtype: fast path
+
+    def part(self) -> Part:
+        """This replication's statistics (all of them folded) for :meth:`absorb`: what a
+        district's task sends back."""
+        self.flush()
+        hist = self._hist.ravel()
+        at = np.flatnonzero(hist)
+        return Part(self._cell_sums, at, hist[at], self._busy[:-1].copy(), self.unfinished,
+                    [c for part in self._chunks for c in part])
+
+    def absorb(self, part: Part, district: int, grids: np.ndarray, communities: np.ndarray,
+               responders: np.ndarray) -> None:
+        """Take in district ``district``'s ``part``, computed on its own plan, whose grids,
+        communities and responders are ``grids``, ``communities``, ``responders`` here (by
+        their positions in the district's plan). Every cell, histogram row and responder of
+        the district is the district's alone, so the numbers are those of one loop."""
+        nk = len(self.plan.categories)
+        cells = (grids[:, None] * nk + np.arange(nk)).ravel()
+        self._cell_sums[:, cells] = part.cell_sums
+        # the part's histogram rows: community x category, its grid rows (grids of communities
+        # with more than one), the spare
+        spare = self._n_hist - 1
+        grid_rows = self._grid_hist_row[grids]
+        rows = np.concatenate([(communities[:, None] * nk + np.arange(nk)).ravel(),
+                               grid_rows[grid_rows != spare], [spare]])
+        width = _BINS + 1
+        metric, rest = np.divmod(part.hist_at, len(rows) * width)
+        row, bins = np.divmod(rest, width)
+        np.add.at(self._hist, (metric, rows[row] * width + bins), part.hist_count)
+        self._busy[responders] = part.busy
+        self.unfinished += part.unfinished
+        for chunk in part.chunks:
+            chunk = chunk.copy()
+            chunk[:, Column.GRID] = grids[chunk[:, Column.GRID].astype(np.int64)]
+            served = chunk[:, Column.RESPONDER] >= 0
+            chunk[served, Column.RESPONDER] = responders[
+                chunk[served, Column.RESPONDER].astype(np.int64)]
+            self._chunks[district].append(chunk)
 
     def _group_sums(self) -> np.ndarray:
         """The per-cell sums added up into groups: (sums, groups)."""
@@ -218,11 +294,7 @@ class Recorder:
         """One row per group with every metric of this replication (tidy, units in names)."""
         self.flush()
         s = dict(zip(_SUMS, self._group_sums(), strict=True))
-        hist = self._hist.reshape(3, self._quantiled + 1, _BINS + 1)[:, :-1]
-        unquantiled = np.full(len(self.groups) - self._quantiled, np.nan)
-
-        def quantile(m: int, q: float) -> np.ndarray:
-            return np.concatenate([_quantile(hist[m], q), unquantiled])
+        p50, p90 = zip(*(self._quantiles(m) for m in range(3)), strict=True)
 
         window = self.plan.window_min
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -234,16 +306,16 @@ class Recorder:
                 "grid": [g[2] for g in self.groups],
                 "issues": issues,
                 "wait_min_mean": s["wait"] / served,
-                "wait_min_p50": quantile(0, 0.5),
-                "wait_min_p90": quantile(0, 0.9),
+                "wait_min_p50": p50[0],
+                "wait_min_p90": p90[0],
                 "wait_probability": s["waited"] / served,
                 "response_min_mean": s["response"] / served,
-                "response_min_p50": quantile(1, 0.5),
-                "response_min_p90": quantile(1, 0.9),
+                "response_min_p50": p50[1],
+                "response_min_p90": p90[1],
                 "response_within_target_share": s["response_ok"] / s["response_targeted"],
                 "resolution_h_mean": s["resolution"] / resolved,
-                "resolution_h_p50": quantile(2, 0.5),
-                "resolution_h_p90": quantile(2, 0.9),
+                "resolution_h_p50": p50[2],
+                "resolution_h_p90": p90[2],
                 "resolution_within_target_share": s["resolution_ok"] / s["resolution_targeted"],
                 "report_delay_min_mean": s["report_delay"] / issues,
                 "escalated_share": escalated / issues,
@@ -263,6 +335,18 @@ class Recorder:
             columns["care_visit_late_share"] = s["visits_late"] / s["visits"]
             columns["care_visit_missed_share"] = s["visits_missed"] / s["visits"]
         return pd.DataFrame(columns)
+
+    def _quantiles(self, m: int) -> tuple[np.ndarray, np.ndarray]:
+        """p50 and p90 of measure ``m`` (wait, response, resolution) for every group, in the
+        order of :attr:`groups` (NaN for grid x category)."""
+        nc, nk = len(self.plan.communities), len(self.plan.categories)
+        hist = self._hist.reshape(3, self._n_hist, _BINS + 1)[m]
+        cc = hist[:nc * nk].reshape(nc, nk, _BINS + 1)
+        parts = (cc.sum(axis=(0, 1))[None], cc.sum(axis=1), cc.sum(axis=0), hist[:nc * nk],
+                 hist[nc * nk:-1])
+        unquantiled = np.full(len(self.groups) - self._quantiled, np.nan)
+        return tuple(np.concatenate([*(_quantile(p, q) for p in parts), unquantiled])
+                     for q in (0.5, 0.9))  # type: ignore[return-value]
 
     def _capacity_metrics(self) -> dict[str, np.ndarray]:
         """Utilisation (busy / scheduled time) overall and by role; volunteer hours and points."""
@@ -294,7 +378,8 @@ class Recorder:
     def records(self) -> pd.DataFrame:
         """Per-issue records (only when ``keep_records``), one row per issue, by occurrence."""
         self.flush()
-        rows = np.concatenate(self._chunks) if self._chunks else np.zeros((0, len(RECORD_FIELDS)))
+        chunks = [c for part in self._chunks for c in part]  # district by district
+        rows = np.concatenate(chunks) if chunks else np.zeros((0, len(RECORD_FIELDS)))
         plan = self.plan
         category = rows[:, Column.CATEGORY].astype(np.int64)
         grid = rows[:, Column.GRID].astype(np.int64)
@@ -305,9 +390,9 @@ class Recorder:
         roles = np.array([r.role for r in plan.responders] + [""], dtype=object)
         frame = pd.DataFrame({
             "community": pd.Categorical.from_codes(
-                self._community_of_grid[grid], plan.communities),
-            "grid": pd.Categorical.from_codes(grid, plan.grids.ids),
-            "category": pd.Categorical.from_codes(category, plan.categories),
+                self._community_of_grid[grid], pd.Index(plan.communities)),
+            "grid": pd.Categorical.from_codes(grid, pd.Index(plan.grids.ids)),
+            "category": pd.Categorical.from_codes(category, pd.Index(plan.categories)),
             "occurred_min": rows[:, Column.OCCURRED],
             "reported_min": reported,
             "start_min": start,

@@ -354,6 +354,23 @@ register({
     "fact.finished": {"zh": "结束时间", "en": "finished"},
     "fact.versions": {"zh": "软件版本", "en": "versions"},
     "fact.folder": {"zh": "结果文件夹", "en": "result folder"},
+    "fact.districts": {"zh": "按街道拆分", "en": "split by district"},
+    "split.parts": {
+        "zh": "每次重复按街道拆分为 {n} 个任务分别运行：每个街道只向本街道的部门吹哨，互不影响；"
+              "结果与整体一次运行完全相同。",
+        "en": "Each replication ran as {n} tasks, one per district: every district escalates "
+              "only to its own departments, so the districts do not affect each other; the "
+              "numbers are exactly those of one loop."},
+    "split.asked": {"zh": "每次重复按要求整体一次运行（不按街道拆分）。",
+                    "en": "Each replication ran as one loop, as asked (not split by district)."},
+    "split.shared": {
+        "zh": "每次重复整体一次运行，不按街道拆分：各街道共用县级部门（{shared}），"
+              "一个街道的吹哨会占用其他街道也在用的部门。",
+        "en": "Each replication ran as one loop, not split by district: districts share the "
+              "county's departments ({shared}), so one district's escalations take capacity "
+              "the others use too."},
+    "split.one": {"zh": "每次重复整体一次运行：方案只有一个街道。",
+                  "en": "Each replication ran as one loop: the scenario has one district."},
 })
 
 # ---------------------------------------------------------------- the command line

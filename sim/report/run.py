@@ -73,7 +73,9 @@ def run_page(view: RunView, manifest: dict[str, Any]) -> Report:
     sections.grid_section(report, view.grids, view.loaded, view.names, view.grid_lines)
     sections.times_section(report, view.table, spec, view.names)
     sections.mix_section(report, view.summary, view.loaded, view.names, view.mix_line)
-    sections.provenance_section(report, manifest, t)
+    split = sections.split_sentence(sections.split_info(manifest), t)
+    sections.provenance_section(report, manifest, t,
+                                {t("fact.districts"): split} if split else None)
     return report
 
 

@@ -295,6 +295,30 @@ def mix_section(report: Report, summary: pd.DataFrame, loaded: LoadedScenario, n
             caption=t("text.utilisation_caption"))
 
 
+def split_sentence(info: Mapping[str, Any] | None, t: Texts) -> str:
+    """How each replication of a scenario with districts ran (one task per district, or one
+    loop) and why, from the manifest's ``districts`` entry; '' for a scenario without
+    districts."""
+    if not info or not info.get("districts"):
+        return ""
+    if info.get("split"):
+        return t("split.parts", n=info["districts"])
+    if info.get("asked"):
+        return t("split.asked")
+    shared = info.get("shared") or {}
+    if not shared:
+        return t("split.one")
+    names = [f"{name}: {', '.join(ds[:3])}{' …' if len(ds) > 3 else ''}"
+             for name, ds in shared.items()]
+    return t("split.shared", shared="; ".join(names))
+
+
+def split_info(manifest: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The ``districts`` entry of a manifest's last session (None without one)."""
+    sessions = manifest.get("sessions") or []
+    return sessions[-1].get("districts") if sessions else None
+
+
 def provenance_section(report: Report, manifest: Mapping[str, Any], t: Texts,
                        extra: Mapping[str, str] | None = None) -> None:
     report.heading(t("heading.provenance"))

@@ -324,6 +324,25 @@ class Department(_Strict):
     )
 
 
+class District(_Strict):
+    """A sub-district (街道): communities grouped under one office, with departments of its own.
+
+    A category's issues escalate to the department of that name of the community's district
+    when the district has one, else to the county's (``departments``). A district whose every
+    department it escalates to is its own is independent of the others within a replication,
+    and its part runs as a task of its own on the executor."""
+
+    id: Identifier = Field(description="Code name, unique among the districts.")
+    name: str | None = Field(default=None, description="Display name, e.g. 城关街道.")
+    communities: list[Identifier] = Field(
+        min_length=1, description="Ids of the communities it groups (each in one district).")
+    departments: dict[Identifier, Department] = Field(
+        default_factory=dict,
+        description="The district's own departments, by the name categories escalate to; "
+        "they take the district's escalations in place of the county's of the same name.",
+    )
+
+
 class Escalation(_Strict):
     share: Share = Field(
         default=0.0, description="Share of the category's issues escalated after first handling."

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -56,7 +57,18 @@ class GridTable:
 
     def of_community(self, c: int) -> np.ndarray:
         """Grid indices (rows of this table) of community ``c``, in layout order."""
-        return np.flatnonzero(self.community == c)
+        bounds = self._bounds
+        if not 0 <= c < len(bounds) - 1:
+            return np.arange(0)
+        return np.arange(bounds[c], bounds[c + 1])
+
+    @cached_property
+    def _bounds(self) -> np.ndarray:
+        """Where each community's rows begin (rows come community by community)."""
+        if np.any(np.diff(self.community) < 0):
+            raise ValueError("a GridTable's rows come community by community")
+        top = int(self.community.max()) + 2 if len(self.community) else 1
+        return np.searchsorted(self.community, np.arange(top))
 
     def centre(self, g: int) -> tuple[float, float]:
         """Position (x, y) of grid ``g``'s centre, metres."""

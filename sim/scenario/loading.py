@@ -30,7 +30,7 @@ from sim.scenario.capacity import shortfall
 from sim.scenario.common import IDENTIFIER_PATTERN
 from sim.scenario.facilities import place_problems
 from sim.scenario.files import is_regular, parse_yaml, read_text
-from sim.scenario.governance import GRID_ID_PATTERN
+from sim.scenario.governance import GRID_ID_PATTERN, Department
 from sim.scenario.gridfiles import inline_grid_file
 from sim.scenario.grids import build_grids
 from sim.scenario.limits import limit_problems
@@ -282,23 +282,42 @@ def instabilities(scenario: Scenario) -> list[tuple[str, str]]:
             short = shortfall(scenario, community)
             if short is not None and short.capacity > 0:
                 out.append((f"communities[{i}]", short.message(community)))
-    for name, department in scenario.departments.items():
+    return out + _department_problems(scenario)
+
+
+def _department_problems(scenario: Scenario) -> list[tuple[str, str]]:
+    """Departments of limited capacity whose escalated load reaches it: the county's, from
+    the communities whose district has no department of that name, and each district's own."""
+    district_of = scenario.district_of()
+    escalated: dict[tuple[str | None, str], float] = {}  # (district or None, name) -> cases
+    for c, community in enumerate(scenario.communities):
+        for k, category in scenario.demand.items():
+            if category.escalation is None:
+                continue
+            name = category.escalation.department
+            owner, _ = scenario.department(district_of[c], name)
+            cases = scenario.issues_per_year(community, k) * category.escalation.share
+            escalated[owner, name] = escalated.get((owner, name), 0.0) + cases
+    scopes: list[tuple[str, str | None, str, Department]] = [
+        (f"departments.{name}", None, name, d) for name, d in scenario.departments.items()]
+    scopes += [(f"districts[{i}].departments.{name}", district.id, name, d)
+               for i, district in enumerate(scenario.districts)
+               for name, d in district.departments.items()]
+    problems = []
+    for key, owner, name, department in scopes:
         if department.capacity is None:
             continue
-        cases = sum(
-            scenario.issues_per_year(c, k) * category.escalation.share
-            for c in scenario.communities for k, category in scenario.demand.items()
-            if category.escalation and category.escalation.department == name
-        )
+        cases = escalated.get((owner, name), 0.0)
         load = cases * department.handling_h.mean / (365 * 24)
         if load >= department.capacity:
-            out.append(
-                (f"departments.{name}.capacity",
-                 f"unstable: department '{name}' receives {cases:.0f} escalated issues a year, "
-                 f"{load:.2f} cases in hand on average, but handles {department.capacity} at "
-                 f"once (utilisation {load / department.capacity:.0%})")
+            of = f" of district '{owner}'" if owner else ""
+            problems.append(
+                (f"{key}.capacity",
+                 f"unstable: department '{name}'{of} receives {cases:.0f} escalated issues a "
+                 f"year, {load:.2f} cases in hand on average, but handles "
+                 f"{department.capacity} at once (utilisation {load / department.capacity:.0%})")
             )
-    return out
+    return problems
 
 
 def key_exists(scenario: Scenario, key: str) -> bool:

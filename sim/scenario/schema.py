@@ -33,6 +33,7 @@ from sim.scenario.governance import (
     CommunityWorkerRole,
     Department,
     Dispatch,
+    District,
     Escalation,
     GridLayout,
     GridMemberRole,
@@ -290,7 +291,14 @@ class Scenario(StrictModel):
         default=None, description="Travel between grids; none: responders are on the spot."
     )
     departments: dict[Identifier, Department] = Field(
-        default_factory=dict, description="Departments that report when the whistle blows."
+        default_factory=dict,
+        description="The county's departments, which report when the whistle blows (a "
+        "district's own departments of the same name take its escalations instead).",
+    )
+    districts: list[District] = Field(
+        default_factory=list,
+        description="Sub-districts (街道) grouping the communities, each community in one; "
+        "default: none (the scenario is one district).",
     )
     county_review_after_h: PositiveFloat | None = Field(
         default=None, description="Issues open longer than this go to county review (hours)."
@@ -352,11 +360,22 @@ class Scenario(StrictModel):
                     raise ValueError(
                         f"staffing.{role}.categories: unknown categories {sorted(unknown)}"
                     )
+        _check_districts(self)
         for key, category in self.demand.items():
-            if category.escalation and category.escalation.department not in self.departments:
+            name = category.escalation.department if category.escalation else None
+            if name is None or name in self.departments:
+                continue
+            lacking = [d.id for d in self.districts if name not in d.departments]
+            if not self.districts or len(lacking) == len(self.districts):
                 raise ValueError(
-                    f"demand.{key}.escalation.department: no department "
-                    f"'{category.escalation.department}' in departments"
+                    f"demand.{key}.escalation.department: no department '{name}' in departments"
+                )
+            if lacking:
+                raise ValueError(
+                    f"demand.{key}.escalation.department: no department '{name}' in departments "
+                    f"(the county's) nor in the departments of district"
+                    f"{'s' if len(lacking) > 1 else ''} {', '.join(lacking[:5])}"
+                    f"{' ...' if len(lacking) > 5 else ''}"
                 )
         for i, surge in enumerate(self.surges):
             unknown = set(surge.demand) - set(self.demand) - {"all"}
@@ -372,6 +391,21 @@ class Scenario(StrictModel):
         return self
 
     # -- derived quantities used by the model, the analytic checks and the reports
+
+    def district_of(self) -> list[int]:
+        """Per community (in order): the index of its district (0 for all when the scenario
+        has no districts: it is one district)."""
+        index = {cid: d for d, district in enumerate(self.districts)
+                 for cid in district.communities}
+        return [index.get(c.id, 0) for c in self.communities]
+
+    def department(self, district: int, name: str) -> tuple[str | None, Department]:
+        """The department ``name`` that takes escalations from district ``district``: (the
+        district's id, its own), or (None, the county's)."""
+        if self.districts and name in self.districts[district].departments:
+            own = self.districts[district]
+            return own.id, own.departments[name]
+        return None, self.departments[name]
 
     def title(self, lang: str) -> str:
         """The scenario's title in ``lang`` (its ``titles`` entry, else ``name``)."""
@@ -400,3 +434,31 @@ class Scenario(StrictModel):
             for k, c in self.demand.items()
         )
         return minutes / MINUTES_PER_YEAR
+
+
+def _check_districts(scenario: Scenario) -> None:
+    """District ids unique, every community in exactly one district (when there are any)."""
+    if not scenario.districts:
+        return
+    known = {c.id for c in scenario.communities}
+    seen: dict[str, str] = {}
+    ids: set[str] = set()
+    for i, district in enumerate(scenario.districts):
+        if district.id in ids:
+            raise ValueError(f"districts[{i}].id: district id '{district.id}' appears more "
+                             "than once")
+        ids.add(district.id)
+        for cid in district.communities:
+            if cid not in known:
+                raise ValueError(f"districts[{i}].communities: no community '{cid}' in "
+                                 "communities")
+            if cid in seen:
+                raise ValueError(f"districts[{i}].communities: community '{cid}' is in "
+                                 f"district '{seen[cid]}' already; each community is in one")
+            seen[cid] = district.id
+    missing = [c.id for c in scenario.communities if c.id not in seen]
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        are = "community is" if len(missing) == 1 else "communities are"
+        raise ValueError(f"districts: {len(missing)} {are} in no district ({shown}); with "
+                         "districts, each community is in one")
