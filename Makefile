@@ -35,6 +35,7 @@ lab: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 docs: $(VENV)/.installed
 	$(BIN)/python -m sim.scenario.reference > docs/scenario-reference.md
