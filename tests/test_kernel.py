@@ -696,3 +696,25 @@ RUN_CONTRACT = {case.__name__.strip("_"): case for case in (
 def test_run_honours_simpys_contract(case: str, window: int) -> None:
     expected = RUN_CONTRACT[case](simpy.Environment())
     assert RUN_CONTRACT[case](Kernel(window=window)) == expected
+
+
+def test_rare_collections_restore_the_thresholds_at_the_last_exit():
+    """The collector runs rarely while a replication runs and as before afterwards, also when
+    uses nest."""
+    import gc
+
+    from sim.model.kernel import YOUNG_OBJECTS, rare_collections
+
+    before = gc.get_threshold()
+    with rare_collections():
+        assert gc.get_threshold()[0] == YOUNG_OBJECTS
+        with rare_collections():
+            assert gc.get_threshold()[0] == YOUNG_OBJECTS
+        assert gc.get_threshold()[0] == YOUNG_OBJECTS
+    assert gc.get_threshold() == before
+    try:
+        with rare_collections():
+            raise KeyError
+    except KeyError:
+        pass
+    assert gc.get_threshold() == before

@@ -49,7 +49,7 @@ import numpy as np
 from simpy.events import NORMAL
 
 from sim.model.distributions import block_iter, block_sampler
-from sim.model.kernel import Kernel
+from sim.model.kernel import Kernel, rare_collections
 from sim.model.plan import DRAIN_DAYS, MINUTES_PER_DAY, ModelPlan, Responder
 from sim.model.recorder import FLUSH, Recorder
 from sim.model.records import (
@@ -763,4 +763,5 @@ class PooledEngine(Engine):
 def simulate(plan: ModelPlan, seed: int, replication: int, keep_records: bool = False) -> Recorder:
     """Run one replication and return its :class:`Recorder`."""
     kind = PooledEngine if PooledEngine.applies(plan) else Engine
-    return kind(plan, Streams(seed, replication), keep_records).run()
+    with rare_collections():
+        return kind(plan, Streams(seed, replication), keep_records).run()
