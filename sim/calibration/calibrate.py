@@ -54,6 +54,7 @@ from sim.calibration.scenario import copied_sections, make_ids, write_yaml
 from sim.errors import GridsimError, OptionError, ScenarioError
 from sim.files.folder import default_folder
 from sim.scenario.capacity import shortfall
+from sim.scenario.governance import WEEKDAYS
 from sim.scenario.loading import LoadedScenario, from_mapping, load_scenario
 from sim.scenario.schema import ArrivalProfile
 
@@ -517,8 +518,6 @@ def _load(text: str, log: IssueLog) -> LoadedScenario:
 
 # ---------------------------------------------------------------- calibration.csv
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
 
 def calibration_table(result: CalibrateResult) -> pd.DataFrame:
     """Every fitted figure, tidy: category, area, quantity, value, ci_low, ci_high, n, method."""
@@ -593,7 +592,7 @@ def _profile_rows(add: Callable[..., None], category: str, p: ProfileFit) -> Non
         if r["quantity"] == "hour_of_day":
             name = f"hour_of_day_{r['index']:02d}"
         elif r["quantity"] == "day_of_week":
-            name = f"day_of_week_{DAYS[r['index']]}"
+            name = f"day_of_week_{WEEKDAYS[r['index']]}"
         else:
             name = f"month_{r['index']:02d}"
             if r["index"] not in p.months_observed:

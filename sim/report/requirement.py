@@ -14,13 +14,12 @@ import numpy as np
 import pandas as pd
 
 from sim.report.plots import COLOURS, Figure
-
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from sim.scenario.governance import WEEKDAYS
 
 
 def requirement_chart(table: pd.DataFrame, title: str = "workers on duty, hour by hour",
                       columns: int = 2, labels: Mapping[str, str] | None = None,
-                      days: Sequence[str] = DAYS) -> Figure:
+                      days: Sequence[str] = WEEKDAYS) -> Figure:
     """Steps of the workers required and covered over the 168 hours of the week."""
     communities = list(dict.fromkeys(table["community"]))
     n = max(len(communities), 1)
@@ -35,7 +34,7 @@ def requirement_chart(table: pd.DataFrame, title: str = "workers on duty, hour b
         ax.set_visible(False)
     for ax, community in zip(axes, communities, strict=False):
         rows = table[table["community"] == community]
-        week = rows["day"].map(DAYS.index) * 24 + rows["hour"]
+        week = rows["day"].map(WEEKDAYS.index) * 24 + rows["hour"]
         order = np.argsort(week.to_numpy())
         x = np.append(week.to_numpy()[order], 168)
         for column, colour, style in (("required", COLOURS["full_model"], "-"),

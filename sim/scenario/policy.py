@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from sim.scenario.governance import ALWAYS, Calendar, Weekday
+from sim.scenario.governance import ALWAYS, WEEKDAYS, Calendar, Weekday
 
 ALL = "all"
 OFFICE_HOURS = Calendar()
@@ -185,12 +185,11 @@ def working_hours(calendars: dict[str, Calendar], workers_calendar: str = ALWAYS
 def describe_calendar(calendar: Calendar) -> str:
     """E.g. 'mon-fri 08:00-12:00, 14:00-18:00'."""
     days = calendar.days
-    order = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-    index = sorted(order.index(d) for d in set(days))
+    index = sorted(WEEKDAYS.index(d) for d in set(days))
     if len(index) > 2 and index == list(range(index[0], index[-1] + 1)):
-        text = f"{order[index[0]]}-{order[index[-1]]}"
+        text = f"{WEEKDAYS[index[0]]}-{WEEKDAYS[index[-1]]}"
     else:
-        text = ", ".join(order[i] for i in index)
+        text = ", ".join(WEEKDAYS[i] for i in index)
     return f"{text} {', '.join(sorted(calendar.periods))}"
 
 
