@@ -17,7 +17,7 @@ import sim
 from sim.cli import main
 from sim.errors import RunFolderError
 from sim.report.i18n import Texts
-from sim.report.workbook import Formats, Sheet, build_workbook
+from sim.report.workbook import Formats, Sheet, write_sheets
 
 
 def test_a_run_publishes_its_workbook_and_write_workbook_rewrites_it(tmp_path: Path, capsys):
@@ -44,7 +44,7 @@ def test_a_workbook_that_fails_leaves_the_run_unfinished(tmp_path: Path, monkeyp
     def stop(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(workbook, "build_workbook", stop)
+    monkeypatch.setattr(workbook, "write_sheets", stop)
     with pytest.raises(KeyboardInterrupt):
         sim.run(small(10), replications=2, seed=3, executor="serial", progress=False,
                 out=tmp_path / "run")
@@ -69,14 +69,15 @@ def test_a_folder_without_a_workbook_kind_is_refused(tmp_path: Path):
         sim.write_workbook(folder)
 
 
-def test_sheet_names_widths_and_formats():
+def test_sheet_names_widths_and_formats(tmp_path: Path):
     t = Texts("zh")
     frame = pd.DataFrame({"community": ["结对帮扶走访东关社区", "x"],
                           "response_within_target_share": [0.91, float("nan")],
                           "response_min_p90": [12.5, 3.0], "households": [6200, 10],
                           "cost_rule_cny_per_year": [206180.0, 1.0], "ok": [True, False]})
     long = "a/b:c*d?e[f]g\\h and a name longer than thirty-one characters"
-    book = build_workbook([Sheet(long, frame), Sheet(long, frame)], "zh")
+    write_sheets([Sheet(long, frame), Sheet(long, frame)], "zh", tmp_path / "w.xlsx")
+    book = load_workbook(tmp_path / "w.xlsx")
     first, second = book.sheetnames
     assert len(first) <= 31 and not set("[]:*?/\\") & set(first) and second != first
     ws = book[first]

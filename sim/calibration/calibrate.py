@@ -304,7 +304,7 @@ def handling_rule(base: dict[str, Any] | None, resolution: ResolutionFit
     source = "the base category's handling time (ESTIMATE)" if handling else \
         f"the default handling time {DEFAULT_HANDLING} (ESTIMATE)"
     handling = dict(handling or DEFAULT_HANDLING)
-    q25 = km_quantiles(resolution.durations, (0.25,)).value_h.iloc[0]
+    q25 = km_quantiles(resolution.durations, (0.25,), resolution.km).value_h.iloc[0]
     kind, params = next(iter(handling.items()))
     mean = params.get("mean", params.get("value"))
     if mean is None or not np.isfinite(q25) or mean <= q25 * 60:

@@ -175,6 +175,7 @@ class ResolutionFit:
     chosen: str
     km_quantiles: pd.DataFrame  # quantile, value_h, ci_low_h, ci_high_h
     distance: float  # largest gap between the Kaplan-Meier and the chosen CDF
+    km: stats._survival.ECDFResult | None  # the Kaplan-Meier estimate (None: no closed case)
 
     @property
     def best(self) -> FamilyFit:
@@ -187,14 +188,16 @@ def kaplan_meier(d: Durations) -> stats._survival.ECDFResult:
     return stats.ecdf(data)
 
 
-def km_quantiles(d: Durations, quantiles: tuple[float, ...] = QUANTILES) -> pd.DataFrame:
-    """Observed quantiles of resolution time (hours) with 95% intervals, from Kaplan–Meier:
-    the quantile is the first time the survival falls to 1 - q; its interval the times its
-    pointwise band does (NaN where the band never falls that far: not reached)."""
+def km_quantiles(d: Durations, quantiles: tuple[float, ...] = QUANTILES,
+                 km: stats._survival.ECDFResult | None = None) -> pd.DataFrame:
+    """Observed quantiles of resolution time (hours) with 95% intervals, from Kaplan–Meier
+    (``km``, else estimated from ``d``): the quantile is the first time the survival falls to
+    1 - q; its interval the times its pointwise band does (NaN where the band never falls that
+    far: not reached)."""
     if len(d.closed_h) + d.zero == 0:
         return pd.DataFrame({"quantile": quantiles, "value_h": np.nan, "ci_low_h": np.nan,
                              "ci_high_h": np.nan})
-    result = kaplan_meier(d)
+    result = km if km is not None else kaplan_meier(d)
     times = result.sf.quantiles
     sf = result.sf.probabilities
     band = km_band(result)
@@ -224,9 +227,9 @@ def fit_resolution(d: Durations) -> ResolutionFit:
     """Fit every family; choose by AIC; keep the Kaplan–Meier quantiles."""
     fits = {family: fit_family(family, d) for family in FAMILIES}
     chosen = min(fits, key=lambda f: fits[f].aic)
-    distance = float("nan")
-    if len(d.closed_h) + d.zero:
-        km = kaplan_meier(d)
-        t = km.cdf.quantiles
-        distance = float(np.max(np.abs(km.cdf.probabilities - fits[chosen].cdf(t))))
-    return ResolutionFit(d, fits, chosen, km_quantiles(d), distance)
+    if not len(d.closed_h) + d.zero:
+        return ResolutionFit(d, fits, chosen, km_quantiles(d), float("nan"), None)
+    km = kaplan_meier(d)
+    t = km.cdf.quantiles
+    distance = float(np.max(np.abs(km.cdf.probabilities - fits[chosen].cdf(t))))
+    return ResolutionFit(d, fits, chosen, km_quantiles(d, km=km), distance, km)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 import sim.calibration.texts  # noqa: F401  (registers the texts)
-from sim.calibration.durations import kaplan_meier, km_band
+from sim.calibration.durations import km_band
 from sim.files.atomic import Writer, csv_writer
 from sim.files.folder import command_line
 from sim.files.results import ResultFolder
@@ -292,8 +292,9 @@ def _resolution(report: Report, result: CalibrateResult, t: Texts) -> None:
             t("calibration.column.gap"): round(f.resolution.distance, 3),
             t("calibration.column.handling"): f"{params.get('mean', params.get('value'))} "
                                               f"({f.handling_note})"})
-        if len(observed) < SURVIVAL_SHOWN and len(f.resolution.durations.closed_h) > 0:
-            km_fit = kaplan_meier(f.resolution.durations)
+        km_fit = f.resolution.km
+        if len(observed) < SURVIVAL_SHOWN and len(f.resolution.durations.closed_h) > 0 \
+                and km_fit is not None:
             times = km_fit.cdf.quantiles
             band = km_band(km_fit)
             step = max(len(times) // 200, 1)

@@ -31,12 +31,12 @@ def cjk_characters(text: str) -> frozenset[str]:
 @lru_cache(maxsize=32)
 def subset_woff(characters: frozenset[str]) -> bytes | None:
     """The CJK font cut down to ``characters``, as WOFF bytes (None without the font)."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
     path = cjk_font_path()
     if path is None or not characters:
         return None
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
     options = subset.Options()
     options.flavor = "woff"
     options.layout_features = []  # horizontal text needs no substitutions
