@@ -142,9 +142,11 @@ def print_warnings(loaded: Any) -> None:
         print(f"warning: {warning}", file=sys.stderr)
 
 
-def print_report(folder: Path | None, lang: str, published: str) -> None:
-    """Write the folder's report.html in ``lang``, rewrite its results.xlsx where ``lang`` is
-    not the language it was ``published`` in, and print where they and the folder are."""
+def print_report(folder: Path | None, lang: str, published: str,
+                 with_report: bool = False) -> None:
+    """Write the folder's report.html in ``lang`` (unless the folder was published
+    ``with_report`` in that language), rewrite its results.xlsx where ``lang`` is not the
+    language it was ``published`` in, and print where they and the folder are."""
     import sim.staffing.workbook  # noqa: F401  (registers the recommend report and workbook)
     from sim.report.folders import write_report
     from sim.report.i18n import Texts
@@ -153,7 +155,8 @@ def print_report(folder: Path | None, lang: str, published: str) -> None:
     if folder is None:
         return
     t = Texts(lang)
-    print(t("cli.report", path=write_report(folder, lang)))
+    kept = with_report and lang == published
+    print(t("cli.report", path=folder / "report.html" if kept else write_report(folder, lang)))
     workbook = write_workbook(folder, lang) if lang != published else folder / RESULTS_XLSX
     print(t("cli.workbook", path=workbook))
     print(t("cli.folder", path=folder))

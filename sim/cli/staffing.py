@@ -69,7 +69,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
           f"{result.seed}, {result.seconds:.1f} s ({result.simulations} full-model "
           f"runs{reused})")
     print(recommend_text(result, lang))
-    print_report(result.folder, lang, result.scenario.scenario.language)
+    print_report(result.folder, lang, result.scenario.scenario.language, with_report=True)
     return 0
 
 
