@@ -191,6 +191,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gridsim`` console script."""
     args = build_parser().parse_args(argv)
     warnings.simplefilter("ignore", ScenarioWarning)  # commands print the scenario's themselves
+    if getattr(args, "executor", None) == "process":
+        from sim.experiment.executors import warm_up
+
+        warm_up("process", args.workers)
     try:
         return COMMANDS[args.command](args)
     except ScenarioError as exc:

@@ -170,6 +170,16 @@ def _context() -> mp.context.BaseContext:
     return mp.get_context()  # pragma: no cover - Windows, or a platform without fork server
 
 
+def warm_up(executor: str, workers: int | None = None) -> None:
+    """Start the fork server of a ``process`` executor now, so that it imports the model
+    while the command still loads its own modules and the scenario (its first workers are
+    then ready when the first replication is due)."""
+    if executor != "process" or (workers or default_workers()) < 2:
+        return
+    if "forkserver" in mp.get_all_start_methods() and unguarded_script() is None:
+        _context()
+
+
 def _start_forkserver() -> None:
     """Start the fork server (once per process) with Ctrl-C ignored, as its workers have it.
 
