@@ -81,6 +81,7 @@ register({
     "category.micro_wish": {"zh": "微心愿", "en": "micro-wishes"},
     "category.care_visit": {"zh": "结对帮扶走访", "en": "care visits"},
     "community.all": {"zh": "全街道", "en": "whole district"},
+    "community.all_city": {"zh": "全市", "en": "whole city"},
     # units
     "unit.min": {"zh": "分钟", "en": "min"},
     "unit.h": {"zh": "小时", "en": "h"},
