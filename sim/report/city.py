@@ -321,8 +321,6 @@ register({
     "city.grids_caption": {"zh": "未达标事项最多的 {shown} 个网格事项（共 {n} 个未达标）",
                            "en": "The {shown} grid-categories with the most issues short of "
                                  "the target (of {n} that miss)"},
-    "city.categories": {"zh": "各类事项对照本类时限（全市）：",
-                        "en": "Each category against its own limits (whole city):"},
     "city.bars_caption": {
         "zh": "全市各类事项在本类时限内{what}的比例及 95% 区间；黑色竖线为目标比例；"
               "绿色达标，红色未达标，黄色难以判定。",

@@ -390,6 +390,14 @@ register({
                        "en": "Each category against its own targets (whole district):"},
     "cli.by_community": {"zh": "各社区、各类事项（* 未达标，? 难以判定）：",
                          "en": "By community and category (* missed, ? unclear):"},
+    "cli.by_district": {"zh": "各街道、各类事项（* 未达标，? 难以判定）：",
+                        "en": "By sub-district and category (* missed, ? unclear):"},
+    "city.categories": {"zh": "各类事项对照本类时限（全市）：",
+                        "en": "Each category against its own targets (whole city):"},
+    "cli.city_detail": {
+        "zh": "以上按街道汇总；每个社区、每个网格的完整结果见结果文件夹中的 results.xlsx 和 summary.csv。",
+        "en": "Summarised by sub-district; every community's and grid's results are in "
+              "results.xlsx and summary.csv in the results folder."},
     "cli.care_visits": {"zh": "结对帮扶走访（按时、迟到、漏访）：",
                         "en": "Care visits (on time, late, missed):"},
     "cli.mix": {"zh": "全部事项合计（各类混合）：", "en": "All issues together (a mix):"},
