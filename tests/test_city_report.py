@@ -73,12 +73,13 @@ def test_pooling_every_community_gives_the_whole_city(city_run):
     spec = loaded.scenario.model_copy(update={"districts": [
         loaded.scenario.districts[0].model_copy(
             update={"communities": [c.id for c in loaded.scenario.communities]})]})
-    pooled = district_replications(result.replications, spec)
-    whole = result.replications[(result.replications["community"] == ALL) & (result.replications["grid"] == ALL)]
+    table = result.replications
+    pooled = district_replications(table, spec)
+    whole = table[(table["community"] == ALL) & (table["grid"] == ALL)]
     keys = ["replication", "category"]
     both = pooled.merge(whole, on=keys, suffixes=("", "_whole"))
     assert len(both) == len(whole) > 10
-    assert (result.replications["unfinished"].fillna(0) == 0).all()  # else resolution weights differ
+    assert (table["unfinished"].fillna(0) == 0).all()  # else resolution weights differ
     np.testing.assert_allclose(both["issues"], both["issues_whole"], rtol=1e-9)
     categories = both[both["category"] != ALL]  # "all" mixes in care visits, not resolved
     for metric in (RESPONSE, RESOLUTION, "response_min_mean", "resolution_h_mean"):
