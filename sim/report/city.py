@@ -10,7 +10,8 @@ its grids that miss), then only the communities and grids that miss (the worst
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,7 +58,11 @@ def detail_note(report: Report, names: Names) -> None:
 # ---------------------------------------------------------------- districts
 
 
-def _share(row: pd.Series, metric: str) -> str:
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def _share(row: Mapping[str, Any], metric: str) -> str:
     return share_text(row[metric], row[f"{metric}_ci_low"], row[f"{metric}_ci_high"],
                       row[f"{metric}_half_width"])
 
@@ -66,7 +71,7 @@ def _count(value: float) -> str:
     return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
 
 
-def _worst_text(row: pd.Series, names: Names) -> str:
+def _worst_text(row: Mapping[str, Any], names: Names) -> str:
     """``community: category share (n issues)`` of a district's worst miss."""
     t = names.t
     what = t("text.what_response") if row["metric"] == RESPONSE else t("text.what_resolution")
@@ -87,33 +92,31 @@ def district_rows(districts: pd.DataFrame, communities: pd.DataFrame, grids: pd.
     limit = "respond_within_min" if metric == RESPONSE else "resolve_within_h"
     targets = [x for x in category_targets(scenario) if getattr(x, limit) is not None
                and not (x.scheduled and metric == RESOLUTION)]
-    keyed = districts.set_index(["community", "category"])
-    worst = worst_by_district(communities, scenario).set_index("district")
-    missing = grids_missing_by_district(grids, scenario).set_index("district")
-    busy = utilisation.set_index("community") if not utilisation.empty else utilisation
+    keyed = {(r["community"], r["category"]): r for r in _records(districts)}
+    worst = {r["district"]: r for r in _records(worst_by_district(communities, scenario))}
+    missing = {r["district"]: r for r in _records(grids_missing_by_district(grids, scenario))}
+    busy = {r["community"]: r for r in _records(utilisation)}
     rows, classes = [], []
     for district in scenario.districts:
         out: dict[str, str] = {"district": names.district(district.id),
                                "communities": str(len(district.communities))}
         cls: dict[str, str] = {}
-        reactive = [keyed.loc[(district.id, x.category), "issues"] for x in targets
-                    if (district.id, x.category) in keyed.index and not x.scheduled]
+        reactive = [float(keyed[(district.id, x.category)]["issues"]) for x in targets
+                    if (district.id, x.category) in keyed and not x.scheduled]
         out["issues"] = _count(float(np.nansum(reactive)))
         for x in targets:
             column = f"{x.category}:{metric}"
-            if (district.id, x.category) not in keyed.index:
-                out[column] = "-"
-                continue
-            row = keyed.loc[(district.id, x.category)]
-            out[column] = _share(row, metric)
-            cls[column] = row[state]
-        if metric == RESPONSE and district.id in busy.index:
-            out["utilisation"] = _share(busy.loc[district.id], "mean")
+            row = keyed.get((district.id, x.category))
+            out[column] = "-" if row is None else _share(row, metric)
+            if row is not None:
+                cls[column] = str(row[state])
+        if metric == RESPONSE and district.id in busy:
+            out["utilisation"] = _share(busy[district.id], "mean")
         if metric == RESPONSE:
-            out["worst"] = _worst_text(worst.loc[district.id], names) \
-                if district.id in worst.index else "-"
-            if district.id in missing.index:
-                m = missing.loc[district.id]
+            out["worst"] = _worst_text(worst[district.id], names) if district.id in worst \
+                else "-"
+            if district.id in missing:
+                m = missing[district.id]
                 out["grids_missing"] = f"{int(m['grids_missing'])} / {int(m['grids'])}"
         rows.append(out)
         classes.append(cls)

@@ -208,7 +208,7 @@ def run_text(table: pd.DataFrame, headline: Sequence[str], mix_line: str, names:
     t = names.t
     width = width or terminal_width()
     city = districts is not None and not districts.empty
-    by = districts if city else table
+    by = districts if districts is not None and city else table
     parts = [*(wrap(x, width, "  ") for x in headline), "",
              wrap(t("city.categories" if city else "cli.categories"), width),
              category_block(table, width), "",
