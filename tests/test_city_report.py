@@ -107,3 +107,19 @@ def test_the_terminal_shows_districts_not_communities(city_run):
                     districts=view.districts)
     assert Texts("en")("cli.by_district") in text
     assert "d001c01  " not in text and re.search(r"^d001 ", text, re.M)
+
+
+def test_a_city_headline_counts_the_communities_and_names_the_worst_first(city_run):
+    from sim.analysis.attainment import Shortfall
+    from sim.report.headline import city_where
+    from sim.report.names import Names
+
+    spec = city_run[0].scenario
+    ids = [c.id for c in spec.communities[:6]]  # the first district's
+    table = pd.DataFrame({"community": ids, "category": "livelihood",
+                          "issues": [10.0] * 5 + [100.0], RESPONSE: [0.5] * 5 + [0.85]})
+    short = Shortfall("livelihood", RESPONSE, 120.0, 0.9, 0.6, np.nan, np.nan, tuple(ids), 20)
+    text = city_where(short, table, spec, Names(spec, Texts("en")))
+    # 0.05 x 100 = 5 issues short in the sixth, 0.4 x 10 = 4 in each of the others
+    assert text == ("missed in 6 of 20 communities (in 1 of 2 sub-districts), most issues "
+                    f"short in {ids[5]}, {ids[0]}, {ids[1]} and 3 more")

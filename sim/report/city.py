@@ -1,6 +1,7 @@
 """The run report of a city: sub-districts (街道) instead of hundreds of communities.
 
-A scenario with districts, or with more than :data:`CITY_COMMUNITIES` communities, reads as a
+A scenario with districts, or with more than
+:data:`~sim.report.headline.CITY_COMMUNITIES` communities, reads as a
 city: after each category against its own targets for the whole city, one row per district
 (its issues, each category's share within its limit with the interval, its worst community,
 its grids that miss), then only the communities and grids that miss (the worst
@@ -10,6 +11,7 @@ its grids that miss), then only the communities and grids that miss (the worst
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -38,16 +40,8 @@ from sim.report.sections import attainment_display, headers
 from sim.scenario.governance import CARE_VISIT
 from sim.scenario.schema import Scenario
 
-CITY_COMMUNITIES = 30
-"""More communities than this (or any districts) and a run's report is a city's."""
-
 SHOWN = 20
 """The communities (and grids) that miss, worst first, listed in a city's report."""
-
-
-def is_city(scenario: Scenario) -> bool:
-    """Whether a run of ``scenario`` is reported as a city's (by district, misses only)."""
-    return bool(scenario.districts) or len(scenario.communities) > CITY_COMMUNITIES
 
 
 def detail_note(report: Report, names: Names) -> None:
@@ -144,8 +138,8 @@ def district_heatmap(districts: pd.DataFrame, scenario: Scenario, names: Names):
             part = rows[rows["category"] == x.category].set_index("community")
             if part.empty:
                 continue
-            label = f"{names.category(x.category)}\n{t(word)}" if not x.scheduled else \
-                f"{names.category(x.category)}\n{t('city.on_time_short')}"
+            what = t("city.on_time_short") if x.scheduled else t(word)
+            label = f"{textwrap.fill(names.category(x.category), 11)}\n{what}"
             columns.append(label)
             targets[label] = x.share
             values[label] = part[metric].reindex(order)

@@ -267,6 +267,12 @@ register({
                          "en": "{value} on time within {days} days (target {share}), {late} "
                                "late, {missed} missed"},
     "text.where_every": {"zh": "所有社区均未达标", "en": "in every community"},
+    "text.where_city": {"zh": "{n} 个社区中 {k} 个未达标，未达标事项最多：{names}",
+                        "en": "missed in {k} of {n} communities, most issues short in {names}"},
+    "text.where_city_districts": {
+        "zh": "{n} 个社区中 {k} 个未达标（在 {m} 个街道中的 {d} 个），未达标事项最多：{names}",
+        "en": "missed in {k} of {n} communities (in {d} of {m} sub-districts), most issues "
+              "short in {names}"},
     "text.where_some": {"zh": "未达标社区：{names}", "en": "missed in {names}"},
     "text.unclear": {"zh": "难以判定（区间跨过目标）：{names}。",
                      "en": "Unclear (the interval spans the target): {names}."},

@@ -18,7 +18,7 @@ from sim.analysis.attainment import attainment_table
 from sim.analysis.districts import district_summary
 from sim.report import city, sections
 from sim.report.folders import register, scenario_language
-from sim.report.headline import grid_sentences, mix_sentence, target_lines
+from sim.report.headline import grid_sentences, is_city, mix_sentence, target_lines
 from sim.report.html import Report
 from sim.report.i18n import Texts
 from sim.report.i18n import register as register_texts
@@ -88,7 +88,7 @@ def run_page(view: RunView, manifest: dict[str, Any]) -> Report:
     sections.first_screen(report, view.headline, view.flags, spec, t)
     for problem in manifest.get("unstable") or []:  # run as asked (--allow-unstable)
         report.caveat(t("report.unstable", problem=problem))
-    if city.is_city(spec):
+    if is_city(spec):
         city_sections(report, view, n)
     else:
         county_sections(report, view, n)
