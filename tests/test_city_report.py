@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.analysis.attainment import RESOLUTION, RESPONSE
+from sim.analysis.attainment import RESOLUTION, RESPONSE, grid_shortfalls
 from sim.analysis.districts import district_replications, shortfall_rows
 from sim.model.measures import ALL
 from sim.report.city import SHOWN
@@ -95,6 +95,9 @@ def test_the_worst_miss_is_the_one_with_most_issues_short():
     rows = shortfall_rows(table)
     assert list(rows["community"]) == ["b", "a"]  # 0.4 x 40 issues short before 0.9 x 2
     np.testing.assert_allclose(rows["issues_short"], [16.0, 1.8])
+    grids = table.assign(grid=["g1", "g2", "g3"]).iloc[:2]
+    assert grid_shortfalls(grids)["worst"].iloc[0] == ["g1", "g2"]  # lowest share first
+    assert grid_shortfalls(grids, by_issues_short=True)["worst"].iloc[0] == ["g2", "g1"]
 
 
 def test_the_terminal_shows_districts_not_communities(city_run):

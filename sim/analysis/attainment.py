@@ -195,12 +195,13 @@ def states(table: pd.DataFrame, community: str = ALL) -> dict[str, str]:
     return out
 
 
-def grid_shortfalls(grid_table: pd.DataFrame, metric: str = RESPONSE, min_issues: float = 1.0
-                    ) -> pd.DataFrame:
+def grid_shortfalls(grid_table: pd.DataFrame, metric: str = RESPONSE, min_issues: float = 1.0,
+                    by_issues_short: bool = False) -> pd.DataFrame:
     """Per category, the grids whose share misses the target (from an :func:`attainment_table`
-    with ``grids``), worst first; grids with fewer than ``min_issues`` issues per replication
-    are not judged. Columns: category, grids (judged), grids_missing, worst (grid ids, worst
-    first)."""
+    with ``grids``), worst first (lowest share; with ``by_issues_short`` most issues short of
+    the target share: (target share - share) x issues); grids with fewer than ``min_issues``
+    issues per replication are not judged. Columns: category, grids (judged), grids_missing,
+    worst (grid ids, worst first)."""
     column = "response_attainment" if metric == RESPONSE else "resolution_attainment"
     rows = []
     if grid_table.empty:
@@ -210,6 +211,9 @@ def grid_shortfalls(grid_table: pd.DataFrame, metric: str = RESPONSE, min_issues
         if judged.empty:
             continue
         missing = judged[judged[column] == MISSED].sort_values(metric)
+        if by_issues_short:
+            short = (missing["target_share"] - missing[metric]) * missing["issues"]
+            missing = missing.loc[short.sort_values(ascending=False, kind="stable").index]
         rows.append({"category": category, "grids": len(judged),
                      "grids_missing": len(missing), "worst": list(missing["grid"])})
     return pd.DataFrame(rows, columns=["category", "grids", "grids_missing", "worst"])

@@ -125,14 +125,16 @@ def target_lines(table: pd.DataFrame, scenario: Scenario, names: Names
     return lines, [i < missed for i in range(len(lines))]
 
 
-def grid_sentences(grid_table: pd.DataFrame, names: Names, limit: int = 3) -> list[str]:
-    """Per category, how many grids miss its response target, naming the worst."""
+def grid_sentences(grid_table: pd.DataFrame, names: Names, limit: int = 3,
+                   city: bool = False) -> list[str]:
+    """Per category, how many grids miss its response target, naming the worst (in a
+    ``city`` those with the most issues short of the target)."""
     t = names.t
     if grid_table.empty:
         return [t("text.no_grids")]
     out = []
     for metric in (RESPONSE, RESOLUTION):
-        found = grid_shortfalls(grid_table, metric)
+        found = grid_shortfalls(grid_table, metric, by_issues_short=city)
         for row in found.to_dict("records"):
             if row["grids_missing"] == 0:
                 continue

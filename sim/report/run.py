@@ -3,7 +3,9 @@
 It opens with what a leader needs: which categories miss their own targets and where, the
 estimates the results rest on; then each category against its targets for the district and per
 community, care visits apart (on time, late, missed), the grids on maps, times with their
-limits, and only then the all-issue mix, labelled as one; the provenance last.
+limits, and only then the all-issue mix, labelled as one; the provenance last. A city (a
+scenario with districts, or many communities) reads by district instead and lists only the
+communities and grids that miss (:mod:`sim.report.city`).
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ class RunView:
         table = attainment_table(summary, spec)
         grids = attainment_table(summary, spec, grids=True)
         targets, flags = target_lines(table, spec, names)
-        lines = grid_sentences(grids, names)
+        lines = grid_sentences(grids, names, city=is_city(spec))
         flags = flags + [False] * len(lines)
         by_district = district_summary(replications, spec) \
             if replications is not None and spec.districts else pd.DataFrame()
