@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -246,21 +247,19 @@ def grid_misses(report: Report, grid_table: pd.DataFrame, names: Names,
 
 def mix_section(report: Report, summary: pd.DataFrame, scenario: Scenario, names: Names,
                 mix_line: str) -> None:
-    """The all-issue mix of the whole city (labelled so); utilisation by district is in the
-    district table."""
+    """The all-issue mix of the whole city (labelled so), as facts (one row); utilisation by
+    district is in the district table."""
     t = names.t
     report.heading(t("heading.mix"))
     report.paragraph(mix_line)
-    table = community_table(summary, scenario, text=True, communities=[])
-    table.index = [names.community(c) for c in table.index]
-    table.index.name = "community"
-    names_of = headers(["community", *table.columns], t)
+    whole = community_table(summary, scenario, text=True, communities=[]).loc[ALL]
+    names_of = headers(list(whole.index), t)
     for column in ("issues", "wait_min_mean", "response_min_p90", "response_within_target_share",
                    "resolution_h_mean", "resolution_within_target_share"):
         if column in names_of:
             names_of[column] += t("word.mix")
-    report.table(table, index=True, headers=names_of, table_id="summary",
-                 caption=t("text.mix_caption"))
+    report.facts({names_of.get(str(k), str(k)): f"{v:,}" if isinstance(v, Integral) else str(v)
+                  for k, v in whole.items()})
 
 
 register({
