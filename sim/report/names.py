@@ -25,7 +25,8 @@ class Names:
         self.t = texts
         self._communities = {c.id: c.name for c in scenario.communities}
         self._districts = {d.id: d.name for d in scenario.districts}
-        self._whole = "community.all_city" if scenario.districts else "community.all"
+        self.city = bool(scenario.districts)  # the whole is a city of sub-districts
+        self._whole = "community.all_city" if self.city else "community.all"
         self._grids: dict[str, str] = {}
         for c in scenario.communities:
             grids = c.grids
