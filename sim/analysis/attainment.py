@@ -19,6 +19,7 @@ setting's rows of ``compare.csv`` / ``sweep.csv``) and the scenario; names stay 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,17 +81,17 @@ def _level(summary: pd.DataFrame, grids: bool) -> pd.DataFrame:
     return summary[summary["grid"] != ALL] if grids else summary[summary["grid"] == ALL]
 
 
-def attainment_table(summary: pd.DataFrame, scenario: Scenario, grids: bool = False
-                     ) -> pd.DataFrame:
+def attainment_table(summary: pd.DataFrame, scenario: Scenario, grids: bool = False,
+                     order: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per community (then ``all``; or per grid with ``grids``) and category with a
     target: the category's limits and target share; ``issues``; the two shares within the
     limits with their intervals (``<metric>``, ``<metric>_ci_low``, ``_ci_high``,
     ``_half_width``) and their judgement (``response_attainment``, ``resolution_attainment``);
     mean and p90 times; for care visits the late and missed shares; ``replications``.
 
-    Rows are in scenario order (communities, then ``all``; categories as in the scenario, care
-    visits last). Per grid there are no p90s (the recorder keeps no quantiles per grid and
-    category).
+    Rows are in scenario order (communities, or the groups in ``order``, then ``all``;
+    categories as in the scenario, care visits last). Per grid there are no p90s (the
+    recorder keeps no quantiles per grid and category).
     """
     targets = category_targets(scenario)
     by_target = {t.category: t for t in targets}
@@ -128,10 +129,10 @@ def attainment_table(summary: pd.DataFrame, scenario: Scenario, grids: bool = Fa
                                              strict=True)]
     reps = part.groupby(keys, observed=True, sort=False)["replications"].max()
     out["replications"] = reps.reindex(pd.MultiIndex.from_frame(out[keys])).to_numpy(int)
-    order = {c: i for i, c in enumerate(order_ids(scenario))}
-    order[ALL] = len(order)
+    place = {c: i for i, c in enumerate(order_ids(scenario) if order is None else order)}
+    place[ALL] = len(place)
     rank = {t.category: i for i, t in enumerate(targets)}
-    out["_c"] = out["community"].map(order)
+    out["_c"] = out["community"].map(place)
     out["_k"] = out["category"].map(rank)
     sort = ["_c", "grid", "_k"] if grids else ["_c", "_k"]
     return out.sort_values(sort, kind="stable").drop(columns=["_c", "_k"]).reset_index(
@@ -194,12 +195,13 @@ def states(table: pd.DataFrame, community: str = ALL) -> dict[str, str]:
     return out
 
 
-def grid_shortfalls(grid_table: pd.DataFrame, metric: str = RESPONSE, min_issues: float = 1.0
-                    ) -> pd.DataFrame:
+def grid_shortfalls(grid_table: pd.DataFrame, metric: str = RESPONSE, min_issues: float = 1.0,
+                    by_issues_short: bool = False) -> pd.DataFrame:
     """Per category, the grids whose share misses the target (from an :func:`attainment_table`
-    with ``grids``), worst first; grids with fewer than ``min_issues`` issues per replication
-    are not judged. Columns: category, grids (judged), grids_missing, worst (grid ids, worst
-    first)."""
+    with ``grids``), worst first (lowest share; with ``by_issues_short`` most issues short of
+    the target share: (target share - share) x issues); grids with fewer than ``min_issues``
+    issues per replication are not judged. Columns: category, grids (judged), grids_missing,
+    worst (grid ids, worst first)."""
     column = "response_attainment" if metric == RESPONSE else "resolution_attainment"
     rows = []
     if grid_table.empty:
@@ -209,6 +211,9 @@ def grid_shortfalls(grid_table: pd.DataFrame, metric: str = RESPONSE, min_issues
         if judged.empty:
             continue
         missing = judged[judged[column] == MISSED].sort_values(metric)
+        if by_issues_short:
+            short = (missing["target_share"] - missing[metric]) * missing["issues"]
+            missing = missing.loc[short.sort_values(ascending=False, kind="stable").index]
         rows.append({"category": category, "grids": len(judged),
                      "grids_missing": len(missing), "worst": list(missing["grid"])})
     return pd.DataFrame(rows, columns=["category", "grids", "grids_missing", "worst"])

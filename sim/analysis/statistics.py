@@ -81,11 +81,11 @@ def _t_intervals(
 def possible_range(metrics: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """The lowest and highest value each metric can take (:data:`METRICS`; unbounded for a
     metric it does not define)."""
-    known = {name: (m.low, m.high) for name, m in METRICS.items()}
-    bounds = [known.get(str(name), (-np.inf, np.inf)) for name in metrics]
-    low, high = (np.array(b, dtype=float) for b in zip(*bounds, strict=True)) if bounds \
-        else (np.zeros(0), np.zeros(0))
-    return low, high
+    codes, names = pd.factorize(pd.Series(metrics, dtype=object).astype(str))
+    known = [METRICS.get(name) for name in names]  # once per metric, not per row
+    low = np.array([m.low if m else -np.inf for m in known], dtype=float)
+    high = np.array([m.high if m else np.inf for m in known], dtype=float)
+    return low[codes], high[codes]
 
 
 def bounded(mean: np.ndarray, half: np.ndarray, low: np.ndarray, high: np.ndarray

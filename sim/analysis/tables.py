@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -30,37 +32,42 @@ def with_ci(mean: float, half: float, digits: int, low: float | None = None,
     return f"{mean:.{digits}f} ± {half:.{digits}f}"
 
 
-def community_table(summary: pd.DataFrame, scenario: Scenario, text: bool = True) -> pd.DataFrame:
+def community_table(summary: pd.DataFrame, scenario: Scenario, text: bool = True,
+                    communities: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per community (and 'all'): households, workers and key metrics of all issues
     together (a mix of categories; :mod:`sim.analysis.attainment` judges each category).
 
     With ``text`` the metrics are strings ``mean ± 95% half-width`` (:func:`with_ci`, the
     interval's bounds where it was cut at the possible range); otherwise the means.
+    ``communities`` keeps only those (default every community; ``[]``: only 'all').
     """
-    overall = summary[summary["category"] == "all"]
+    overall = summary[(summary["category"] == "all")
+                      & summary["metric"].isin(list(COMMUNITY_METRICS))]
     if "grid" in overall.columns:
         overall = overall[overall["grid"] == "all"]
-    households = {c.id: c.households for c in scenario.communities}
-    workers = {c.id: scenario.workers(c) for c in scenario.communities}
-    households["all"] = sum(households.values())
-    workers["all"] = sum(workers.values())
-    rows = []
-    for community in households:  # the communities in scenario order, then "all"
-        part = overall[overall["community"] == community].set_index("metric")
-        row: dict[str, object] = {
-            "community": community,
-            "households": households[community],
-            "community_workers": workers[community],
-        }
-        for metric in COMMUNITY_METRICS:
-            if metric not in part.index:
-                row[metric] = "-" if text else np.nan
-                continue
-            mean = float(part["mean"].loc[metric])
-            half = float(part["half_width"].loc[metric])
-            digits = 0 if metric == "issues" else (
-                2 if "share" in metric or metric.startswith("utilisation") else 1)
-            row[metric] = with_ci(mean, half, digits, float(part["ci_low"].loc[metric]),
-                                  float(part["ci_high"].loc[metric])) if text else mean
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("community")
+    chosen = [c for c in scenario.communities
+              if communities is None or c.id in set(communities)]
+    households = {c.id: c.households for c in chosen}
+    workers = {c.id: scenario.workers(c) for c in chosen}
+    households["all"] = sum(c.households for c in scenario.communities)
+    workers["all"] = sum(scenario.workers(c) for c in scenario.communities)
+    order = list(households)  # the communities in scenario order, then "all"
+    wide = overall[overall["community"].isin(order)].set_index(["community", "metric"])[
+        ["mean", "half_width", "ci_low", "ci_high"]].unstack("metric").reindex(order)
+    out = pd.DataFrame({"community": order, "households": [households[c] for c in order],
+                        "community_workers": [workers[c] for c in order]})
+    for metric in COMMUNITY_METRICS:
+        if ("mean", metric) not in wide.columns:
+            out[metric] = "-" if text else np.nan
+            continue
+        mean = wide[("mean", metric)].to_numpy(float)
+        if not text:
+            out[metric] = mean
+            continue
+        digits = 0 if metric == "issues" else (
+            2 if "share" in metric or metric.startswith("utilisation") else 1)
+        half, low, high = (wide[(stat, metric)].to_numpy(float)
+                           for stat in ("half_width", "ci_low", "ci_high"))
+        out[metric] = [with_ci(m, h, digits, lo, hi) if np.isfinite(m) else "-"
+                       for m, h, lo, hi in zip(mean, half, low, high, strict=True)]
+    return out.set_index("community")

@@ -148,7 +148,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                  until_half_width=run_target(args), max_replications=args.max_replications,
                  split_districts=not args.one_loop, allow_unstable=args.allow_unstable)
     lang = args.lang or result.scenario.scenario.language
-    view = RunView.of(result.scenario, result.summary, lang)
+    view = RunView.of(result.scenario, result.summary, lang, result.replications)
     t = view.names.t
     for problem in result.unstable:
         print(t("cli.unstable_run", problem=problem))
@@ -159,7 +159,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     split = split_sentence(result.split.as_dict() if result.split else None, t)
     if split:
         print(split)
-    print(run_text(view.table, view.headline, view.mix_line, view.names))
+    print(run_text(view.table, view.headline, view.mix_line, view.names,
+                   districts=view.districts))
     if result.target is not None:
         print(result.target_text())
     print_report(result.folder, lang, result.scenario.scenario.language)

@@ -72,6 +72,8 @@ def target_sentences(table: pd.DataFrame, scenario: Scenario, names: Names) -> l
         what = _part(s, names, row)
         if s.communities and len(s.communities) == s.of:
             where = t("text.where_every")
+        elif s.communities and is_city(scenario):
+            where = city_where(s, table, scenario, names)
         elif s.communities:
             where = t("text.where_some", names=names.join(
                 [names.community(c) for c in s.communities]))
@@ -91,6 +93,30 @@ def target_sentences(table: pd.DataFrame, scenario: Scenario, names: Names) -> l
     return [sentence_case(s) for s in out]
 
 
+CITY_COMMUNITIES = 30
+"""More communities than this (or any districts) and a run reads as a city's."""
+
+
+def is_city(scenario: Scenario) -> bool:
+    """Whether a run of ``scenario`` is reported as a city's (by district, misses only)."""
+    return bool(scenario.districts) or len(scenario.communities) > CITY_COMMUNITIES
+
+
+def city_where(s: Shortfall, table: pd.DataFrame, scenario: Scenario, names: Names) -> str:
+    """Where a city misses: how many communities (in how many districts), naming the three
+    with the most issues short of the target."""
+    t = names.t
+    rows = table[(table["category"] == s.category) & table["community"].isin(s.communities)]
+    short = (s.share - rows[s.metric]) * rows["issues"]
+    worst = [names.community(str(c)) for c in rows.loc[
+        short.sort_values(ascending=False, kind="stable").index, "community"]]
+    of = {c: d.id for d in scenario.districts for c in d.communities}
+    districts = len({of[c] for c in s.communities if c in of})
+    key = "text.where_city_districts" if districts else "text.where_city"
+    return t(key, k=len(s.communities), n=s.of, d=districts, m=len(scenario.districts),
+             names=names.join(worst, 3 if len(worst) > 4 else 4))
+
+
 def target_lines(table: pd.DataFrame, scenario: Scenario, names: Names
                  ) -> tuple[list[str], list[bool]]:
     """:func:`target_sentences` and, for each, whether it names a target missed."""
@@ -99,14 +125,16 @@ def target_lines(table: pd.DataFrame, scenario: Scenario, names: Names
     return lines, [i < missed for i in range(len(lines))]
 
 
-def grid_sentences(grid_table: pd.DataFrame, names: Names, limit: int = 3) -> list[str]:
-    """Per category, how many grids miss its response target, naming the worst."""
+def grid_sentences(grid_table: pd.DataFrame, names: Names, limit: int = 3,
+                   city: bool = False) -> list[str]:
+    """Per category, how many grids miss its response target, naming the worst (in a
+    ``city`` those with the most issues short of the target)."""
     t = names.t
     if grid_table.empty:
         return [t("text.no_grids")]
     out = []
     for metric in (RESPONSE, RESOLUTION):
-        found = grid_shortfalls(grid_table, metric)
+        found = grid_shortfalls(grid_table, metric, by_issues_short=city)
         for row in found.to_dict("records"):
             if row["grids_missing"] == 0:
                 continue

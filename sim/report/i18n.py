@@ -81,6 +81,7 @@ register({
     "category.micro_wish": {"zh": "微心愿", "en": "micro-wishes"},
     "category.care_visit": {"zh": "结对帮扶走访", "en": "care visits"},
     "community.all": {"zh": "全街道", "en": "whole district"},
+    "community.all_city": {"zh": "全市", "en": "whole city"},
     # units
     "unit.min": {"zh": "分钟", "en": "min"},
     "unit.h": {"zh": "小时", "en": "h"},
@@ -266,6 +267,12 @@ register({
                          "en": "{value} on time within {days} days (target {share}), {late} "
                                "late, {missed} missed"},
     "text.where_every": {"zh": "所有社区均未达标", "en": "in every community"},
+    "text.where_city": {"zh": "{n} 个社区中 {k} 个未达标，未达标事项最多：{names}",
+                        "en": "missed in {k} of {n} communities, most issues short in {names}"},
+    "text.where_city_districts": {
+        "zh": "{n} 个社区中 {k} 个未达标（在 {m} 个街道中的 {d} 个），未达标事项最多：{names}",
+        "en": "missed in {k} of {n} communities (in {d} of {m} sub-districts), most issues "
+              "short in {names}"},
     "text.where_some": {"zh": "未达标社区：{names}", "en": "missed in {names}"},
     "text.unclear": {"zh": "难以判定（区间跨过目标）：{names}。",
                      "en": "Unclear (the interval spans the target): {names}."},
@@ -389,6 +396,14 @@ register({
                        "en": "Each category against its own targets (whole district):"},
     "cli.by_community": {"zh": "各社区、各类事项（* 未达标，? 难以判定）：",
                          "en": "By community and category (* missed, ? unclear):"},
+    "cli.by_district": {"zh": "各街道、各类事项（* 未达标，? 难以判定）：",
+                        "en": "By sub-district and category (* missed, ? unclear):"},
+    "city.categories": {"zh": "各类事项对照本类时限（全市）：",
+                        "en": "Each category against its own targets (whole city):"},
+    "cli.city_detail": {
+        "zh": "以上按街道汇总；每个社区、每个网格的完整结果见结果文件夹中的 results.xlsx 和 summary.csv。",
+        "en": "Summarised by sub-district; every community's and grid's results are in "
+              "results.xlsx and summary.csv in the results folder."},
     "cli.care_visits": {"zh": "结对帮扶走访（按时、迟到、漏访）：",
                         "en": "Care visits (on time, late, missed):"},
     "cli.mix": {"zh": "全部事项合计（各类混合）：", "en": "All issues together (a mix):"},

@@ -24,6 +24,9 @@ class Names:
     def __init__(self, scenario: Scenario, texts: Texts):
         self.t = texts
         self._communities = {c.id: c.name for c in scenario.communities}
+        self._districts = {d.id: d.name for d in scenario.districts}
+        self.city = bool(scenario.districts)  # the whole is a city of sub-districts
+        self._whole = "community.all_city" if self.city else "community.all"
         self._grids: dict[str, str] = {}
         for c in scenario.communities:
             grids = c.grids
@@ -31,10 +34,17 @@ class Names:
                 self._grids.update({g.id: g.name for g in grids.grids if g.name})
 
     def community(self, code: str) -> str:
-        """A community's display name (``all``: the whole district)."""
+        """A community's display name (``all``: the whole district, or the whole city of a
+        scenario with districts)."""
         if code == ALL:
-            return self.t("community.all")
-        name = self._communities.get(code)
+            return self.t(self._whole)
+        return self._named(self._communities.get(code), code)
+
+    def district(self, code: str) -> str:
+        """A sub-district's display name (its ``name:``; in English with its code beside)."""
+        return self._named(self._districts.get(code), code)
+
+    def _named(self, name: str | None, code: str) -> str:
         if not name or name == code:
             return code
         return name if self.t.lang == "zh" else f"{name} ({code})"

@@ -61,6 +61,11 @@ register_texts({
               "结对帮扶走访按时限（天）计。",
         "en": "Each category against its own limits and target share; the whole district first, "
               "then each community. Care visits count against their on-time limit (days)."},
+    "workbook.note.city_first": {
+        "zh": "每类事项对照其自身时限与目标比例；第一行为全市，其后为各社区。"
+              "结对帮扶走访按时限（天）计。",
+        "en": "Each category against its own limits and target share; the whole city first, "
+              "then each community. Care visits count against their on-time limit (days)."},
     "workbook.note.grids": {
         "zh": "各网格的每类事项对照其时限；网格内事项较少时区间较宽。",
         "en": "Each grid's categories against their limits; grids with few issues have wide "
@@ -117,7 +122,8 @@ def attainment_sheet(table: pd.DataFrame, names: Names, title: str, grids: bool 
     f = Formats(t)
     formats = {c: fmt for c in out.columns if (fmt := f.of(c)) is not None}
     formats["issues"] = "#,##0.0"  # a mean over replications
-    note = t("workbook.note.grids") if grids else t("workbook.note.district_first")
+    note = t("workbook.note.grids") if grids else t(
+        "workbook.note.city_first" if names.city else "workbook.note.district_first")
     return Sheet(title, out, headers_of(out.columns, t), formats,
                  {k: v for k, v in states.items() if k in out}, labels=3 if grids else 2,
                  notes=[note, t("text.interval_legend")])

@@ -201,16 +201,23 @@ def interval_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def run_text(table: pd.DataFrame, headline: Sequence[str], mix_line: str, names: Names,
-             width: int | None = None) -> str:
+             width: int | None = None, districts: pd.DataFrame | None = None) -> str:
     """What ``gridsim run`` prints before the folder: the headline, then each category against
-    its own targets for the district, per community and category, care visits, and the mix."""
+    its own targets for the district, per community (or, given the ``districts`` attainment
+    table of a city, per sub-district) and category, care visits, and the mix."""
     t = names.t
     width = width or terminal_width()
-    parts = [*(wrap(x, width, "  ") for x in headline), "", wrap(t("cli.categories"), width),
-             category_block(table, width), "", wrap(t("cli.by_community"), width),
-             community_block(table, width)]
-    visits = visits_block(table, width)
+    city = districts is not None and not districts.empty
+    by = districts if districts is not None and city else table
+    parts = [*(wrap(x, width, "  ") for x in headline), "",
+             wrap(t("city.categories" if city else "cli.categories"), width),
+             category_block(table, width), "",
+             wrap(t("cli.by_district" if city else "cli.by_community"), width),
+             community_block(by, width)]
+    visits = visits_block(by, width)
     if visits:
         parts += ["", wrap(t("cli.care_visits"), width), visits]
     parts += ["", wrap(mix_line, width), wrap(t("text.interval_legend"), width)]
+    if city:
+        parts.append(wrap(t("cli.city_detail"), width))
     return "\n".join(parts)
