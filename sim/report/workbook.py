@@ -288,11 +288,18 @@ def _fill(ws: Any, sheet: Sheet, t: Texts, styles: _Styles) -> None:
 
 def _widths(heads: Sequence[str], values: Sequence[Sequence[Any]],
             formats: Sequence[str | None]) -> list[float]:
-    """Column widths that fit the shown values (longer headers wrap; at most MAX_WIDTH)."""
+    """Column widths that fit the shown values (longer headers wrap; at most MAX_WIDTH).
+
+    A column's numbers are as wide as its largest or its most negative one; its texts are
+    measured once each."""
     widths = [min(_width(h), HEADER_WIDTH) for h in heads]
-    for row in values:
-        for j, value in enumerate(row):
-            widths[j] = max(widths[j], _width(_shown(value, formats[j])))
+    for j, column in enumerate(zip(*values, strict=True)):
+        numbers = [v for v in column if isinstance(v, int | float)]
+        texts = {v for v in column if v is not None and not isinstance(v, int | float)}
+        shown = [*(_shown(v, formats[j]) for v in texts)]
+        if numbers:
+            shown += [_shown(max(numbers), formats[j]), _shown(min(numbers), formats[j])]
+        widths[j] = max([widths[j], *(_width(text) for text in shown)])
     return [min(w + 2, MAX_WIDTH) for w in widths]
 
 
