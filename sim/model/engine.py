@@ -270,7 +270,7 @@ class Engine:
 
     def _scripted(self, value: tuple) -> None:
         category, grid, handling, delay, flags = value
-        now = self.env.now
+        now = self.env._now
         self.sources_left -= 1
         self.open += 1
         issue = new_issue(now + delay, handling, category, grid, now, flags)
@@ -397,7 +397,7 @@ class Engine:
                 victim, worst = r, priorities[work[CATEGORY]]
         if victim < 0:
             return False
-        now = self.env.now
+        now = self.env._now
         work = self.current[victim]
         self.token[victim] += 1  # its finish event is now stale
         travel = 0.0 if self.walk_in[work[CATEGORY]] else self.travel[victim].get(work[GRID], 0.0)
@@ -432,7 +432,7 @@ class Engine:
     # -- handling
 
     def _start(self, issue: list, r: int) -> None:
-        now = self.env.now
+        now = self.env._now
         issue[QUEUED] = False
         travel = (self.travel[r][issue[GRID]]
                   if self.has_travel and not self.walk_in[issue[CATEGORY]] else 0.0)
@@ -450,7 +450,7 @@ class Engine:
         r, token, travel = turn
         if token != self.token[r]:
             return  # pre-empted meanwhile
-        now = self.env.now
+        now = self.env._now
         issue = self.current[r]
         back = travel if self.back else 0.0  # the way back is the way there
         issue[BUSY_FROM], issue[BUSY_TO] = self.segment_start[r], now + back
@@ -468,7 +468,7 @@ class Engine:
     def _back(self, turn: tuple[int, int]) -> None:
         r, token = turn
         if token == self.token[r]:
-            self._free(r, self.env.now)
+            self._free(r, self.env._now)
 
     def _free(self, r: int, now: float) -> None:
         """``r`` is back and free: it takes waiting work, or waits idle from ``now``."""
@@ -512,7 +512,7 @@ class Engine:
     def _escalate(self, issue: list) -> None:
         """Blow the whistle: the category's department takes the issue, or it leaves the model."""
         department = self.escalate_of_grid[issue[GRID]][issue[CATEGORY]]
-        now = self.env.now
+        now = self.env._now
         if department < 0:
             self._close(issue, now, lost=True)
             return
@@ -532,7 +532,7 @@ class Engine:
 
     def _dept_done(self, job: tuple[list, int]) -> None:
         issue, department = job
-        now = self.env.now
+        now = self.env._now
         deadline = self.plan.departments[department].report_within_h * 60.0
         if now - issue[WHISTLE] <= deadline:
             issue[FLAGS] |= ON_TIME
@@ -750,7 +750,7 @@ class PooledEngine(Engine):
 
     def _scripted(self, value: tuple) -> None:
         category, grid, handling, delay, flags = value
-        now = self.env.now
+        now = self.env._now
         self.sources_left -= 1
         self.open += 1
         self._call(delay, self._report_pooled, tuple(new_issue(now + delay, handling, category,
@@ -760,7 +760,7 @@ class PooledEngine(Engine):
         community = self.community_of_grid[issue[GRID]]
         idle = self.idle[community]
         if idle:
-            now = self.env.now
+            now = self.env._now
             handling = issue[HANDLING]
             self._call(handling, self.finish[community], (issue, heappop(idle)[1], now,
                                                           now + handling))
