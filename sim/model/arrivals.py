@@ -14,10 +14,12 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from sim.model.distributions import block_sizes
+from sim.model.distributions import Draw, block_sizes, floats
 from sim.scenario.schema import ArrivalProfile
 
 MINUTES_PER_HOUR = 60.0
+END = np.array([np.inf])  # after a source's last arrival
+END.setflags(write=False)
 
 
 def _unit_mean(values: list[float] | None, size: int) -> np.ndarray:
@@ -70,6 +72,12 @@ class IntensityCurve:
 
     def times(self, rate_per_min: float, rng: np.random.Generator) -> Iterator[float]:
         """Arrival times (minutes, increasing) over the horizon at base rate ``rate_per_min``."""
+        return floats(times for _, times in self.blocks(rate_per_min, rng))
+
+    def blocks(self, rate_per_min: float, rng: np.random.Generator
+               ) -> Iterator[tuple[int, np.ndarray]]:
+        """The arrival times of :meth:`times` block by block: ``(n, times)``, the times given by
+        ``n`` unit gaps (those inside the horizon; the last block is the first one short)."""
         if rate_per_min <= 0:
             return
         total = self.cumulative[-1] * rate_per_min
@@ -78,6 +86,35 @@ class IntensityCurve:
             points = level + np.cumsum(rng.exponential(1.0, block))
             level = points[-1]
             inside = points[: np.searchsorted(points, total, side="right")]
-            yield from np.interp(inside / rate_per_min, self.cumulative, self.grid_min).tolist()
+            yield block, np.interp(inside / rate_per_min, self.cumulative, self.grid_min)
             if len(inside) < block:
                 return
+
+
+def issue_values(blocks: Iterator[tuple[int, np.ndarray]], draws: list[Draw]
+                 ) -> Iterator[float]:
+    """A source's numbers in the order its issues take them, from its arrival ``blocks``
+    (:meth:`IntensityCurve.blocks`) and one function per further stream drawing ``n`` values:
+    the first arrival time, then for each issue one value of each draw and the next arrival
+    time (``inf`` after the last).
+
+    Each stream is drawn in the blocks :func:`~sim.model.distributions.block_iter` would draw
+    it in (a block of ``n`` with each block of ``n`` gaps), so the numbers are those of one
+    iterator per stream; held in one array, a source's numbers lie side by side.
+    """
+    return floats(_value_blocks(blocks, draws))
+
+
+def _value_blocks(blocks: Iterator[tuple[int, np.ndarray]], draws: list[Draw]
+                  ) -> Iterator[np.ndarray]:
+    """The arrays of :func:`issue_values`: per block, a row (arrival time, draws...) an issue."""
+    for n, times in blocks:
+        rows = np.empty((len(times), 1 + len(draws)))
+        rows[:, 0] = times
+        if len(times):
+            for column, draw in enumerate(draws, 1):
+                rows[:, column] = draw(n)[: len(times)]
+        yield rows.ravel()
+        if len(times) < n:  # the last block
+            yield END
+            return

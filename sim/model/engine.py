@@ -42,16 +42,18 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import fields
 from heapq import heappop, heappush
-from itertools import repeat
+from itertools import chain
+from math import inf
 from typing import Any
 
 import numpy as np
 from simpy.events import NORMAL
 
+from sim.model.arrivals import issue_values
 from sim.model.distributions import block_iter, block_sampler
 from sim.model.kernel import Kernel, rare_collections
-from sim.model.plan import DRAIN_DAYS, MINUTES_PER_DAY, ModelPlan, Responder
-from sim.model.recorder import FLUSH, Recorder
+from sim.model.plan import DRAIN_DAYS, MINUTES_PER_DAY, ModelPlan, Responder, Source
+from sim.model.recorder import PACK, Recorder
 from sim.model.records import (
     BUSY_FROM,
     BUSY_TO,
@@ -114,7 +116,7 @@ class Engine:
         # the communities' queues, and the grids' own under `dedicated`
         n_scopes = len(plan.communities) + (len(plan.grids) if plan.policy == "dedicated" else 0)
         n_cat = len(plan.categories)
-        self.queues: list[list[deque[list]]] = [[deque() for _ in range(n_cat)]
+        self.queues: list[list[deque[Any]]] = [[deque() for _ in range(n_cat)]
                                                 for _ in range(n_scopes)]
         by_priority: dict[int, list[int]] = {}
         for k, p in enumerate(plan.priorities):
@@ -198,49 +200,51 @@ class Engine:
 
     def _start_source(self, source) -> None:
         """Schedule the first issue of a source; each issue schedules the next."""
-        plan, streams = self.plan, self.streams
-        times = source.curve.times(source.rate_per_min, streams(f"arrivals/{source.stream}"))
-        first = next(times, None)
-        if first is None:
-            return
-        expected = source.curve.expected(source.rate_per_min)  # issues over the horizon
-        handling = block_iter(block_sampler(plan.handling[source.category],
-                                            streams(f"handling/{source.stream}")), expected)
-        delays = None
+        plan, streams, name = self.plan, self.streams, source.stream
+        blocks = source.curve.blocks(source.rate_per_min, streams(f"arrivals/{name}"))
+        block = next(blocks, None)
+        if block is None or not len(block[1]):
+            return  # no issue: the source's other streams are never drawn
+        draws = [block_sampler(plan.handling[source.category], streams(f"handling/{name}"))]
         if source.report_delay is not None:
-            delays = block_iter(block_sampler(source.report_delay,
-                                              streams(f"report/{source.stream}")), expected)
-        share = plan.escalate_share[source.category]
-        draws: Iterator[float] = repeat(1.0)
-        if share > 0:
-            rng = streams(f"escalate/{source.stream}")
-            draws = block_iter(lambda n: rng.random(n), expected)
+            draws.append(block_sampler(source.report_delay, streams(f"report/{name}")))
+        if plan.escalate_share[source.category] > 0:
+            draws.append(streams(f"escalate/{name}").random)
+        values = issue_values(chain((block,), blocks), draws)
+        first = next(values)
         self.sources_left += 1
-        self._call(first, self._occurrences(times, handling, delays, draws, share, source), first)
+        self._call(first, self._occurrences(values, source), first)
 
-    def _occurrences(self, times, handling, delays, draws, share, source) -> Callable:
-        """The callback that makes one source's issues (a closure: the hot path's locals)."""
+    def _occurrences(self, values: Iterator[float], source: Source) -> Callable:
+        """The callback that makes one source's issues (a closure: the hot path's locals);
+        ``values`` gives each issue's handling minutes, reporting delay (if the source has one),
+        escalation draw (if its category escalates) and the next arrival (sim.model.arrivals'
+        issue_values)."""
         call, dispatch, report = self._call, self._dispatch, self._report
         later, ids = self.env.later, self.env.ids
         category, grid, factor = source.category, source.grid, source.report_factor
+        delayed = source.report_delay is not None
+        share = self.plan.escalate_share[category]
+        escalates = share > 0
 
         def occur(now: float) -> None:
-            following = next(times, None)
-            if following is not None:
+            handling = next(values)
+            wait = next(values) * factor if delayed else 0.0
+            flags = ESCALATE if escalates and next(values) < share else 0
+            following = next(values)
+            if following < inf:
                 later((following, NORMAL, next(ids), occur, following))
             else:
                 self.sources_left -= 1
-            flags = ESCALATE if share and next(draws) < share else 0
             # new_issue(now, handling, category, grid, now, flags) written out: a call less
-            issue = [now, next(handling), category, grid, now, flags, -1, None, None, -1, False,
-                     None, None, None]
+            issue = [now, handling, category, grid, now, flags, -1, None, None, -1, False, None,
+                     None, None]
             self.open += 1
-            if delays is None:
-                dispatch(issue)
-            else:
-                wait = next(delays) * factor
+            if delayed:
                 issue[REPORTED] = now + wait
                 call(wait, report, issue)
+            else:
+                dispatch(issue)
 
         return occur
 
@@ -266,7 +270,7 @@ class Engine:
 
     def _scripted(self, value: tuple) -> None:
         category, grid, handling, delay, flags = value
-        now = self.env.now
+        now = self.env._now
         self.sources_left -= 1
         self.open += 1
         issue = new_issue(now + delay, handling, category, grid, now, flags)
@@ -393,7 +397,7 @@ class Engine:
                 victim, worst = r, priorities[work[CATEGORY]]
         if victim < 0:
             return False
-        now = self.env.now
+        now = self.env._now
         work = self.current[victim]
         self.token[victim] += 1  # its finish event is now stale
         travel = 0.0 if self.walk_in[work[CATEGORY]] else self.travel[victim].get(work[GRID], 0.0)
@@ -428,7 +432,7 @@ class Engine:
     # -- handling
 
     def _start(self, issue: list, r: int) -> None:
-        now = self.env.now
+        now = self.env._now
         issue[QUEUED] = False
         travel = (self.travel[r][issue[GRID]]
                   if self.has_travel and not self.walk_in[issue[CATEGORY]] else 0.0)
@@ -446,7 +450,7 @@ class Engine:
         r, token, travel = turn
         if token != self.token[r]:
             return  # pre-empted meanwhile
-        now = self.env.now
+        now = self.env._now
         issue = self.current[r]
         back = travel if self.back else 0.0  # the way back is the way there
         issue[BUSY_FROM], issue[BUSY_TO] = self.segment_start[r], now + back
@@ -464,7 +468,7 @@ class Engine:
     def _back(self, turn: tuple[int, int]) -> None:
         r, token = turn
         if token == self.token[r]:
-            self._free(r, self.env.now)
+            self._free(r, self.env._now)
 
     def _free(self, r: int, now: float) -> None:
         """``r`` is back and free: it takes waiting work, or waits idle from ``now``."""
@@ -508,7 +512,7 @@ class Engine:
     def _escalate(self, issue: list) -> None:
         """Blow the whistle: the category's department takes the issue, or it leaves the model."""
         department = self.escalate_of_grid[issue[GRID]][issue[CATEGORY]]
-        now = self.env.now
+        now = self.env._now
         if department < 0:
             self._close(issue, now, lost=True)
             return
@@ -528,7 +532,7 @@ class Engine:
 
     def _dept_done(self, job: tuple[list, int]) -> None:
         issue, department = job
-        now = self.env.now
+        now = self.env._now
         deadline = self.plan.departments[department].report_within_h * 60.0
         if now - issue[WHISTLE] <= deadline:
             issue[FLAGS] |= ON_TIME
@@ -554,8 +558,8 @@ class Engine:
                       busy_from, busy_to)
         buffer = self._buffers[grid]
         buffer.append(record)
-        if len(buffer) >= FLUSH:
-            self.recorder.fold(buffer)
+        if len(buffer) >= PACK:
+            self.recorder.pack(buffer)
         self.open -= 1
         if self.open == 0 and self.sources_left == 0:
             self._check_drained()
@@ -669,31 +673,35 @@ class PooledEngine(Engine):
         return all(POOLED_ACCEPTS.get(f.name, _refused)(getattr(plan, f.name), plan)
                    for f in fields(plan))
 
-    def _occurrences(self, times, handling, delays, draws, share, source) -> Callable:
+    def _occurrences(self, values: Iterator[float], source: Source) -> Callable:
         """Issues as tuples of their first POOLED slots ``(reported, handling, category, grid,
         occurred, flags)`` (sim.model.records), dispatched straight from the arrival callback."""
         call, report, heap, ids = self._call, self._report_pooled, self.env.heap, self.env.ids
         category, grid, factor = source.category, source.grid, source.report_factor
+        delayed = source.report_delay is not None
+        share = self.plan.escalate_share[category]
+        escalates = share > 0
         idle, queue = self.idle[source.community], self.queues[source.community][source.category]
         done = self.finish[source.community]
 
         def occur(now: float) -> None:
-            following = next(times, None)
-            if following is not None:
+            handling = next(values)
+            wait = next(values) * factor if delayed else 0.0
+            flags = ESCALATE if escalates and next(values) < share else 0
+            following = next(values)
+            if following < inf:
                 heappush(heap, (following, NORMAL, next(ids), occur, following))
             else:
                 self.sources_left -= 1
             self.open += 1
-            flags = ESCALATE if share and next(draws) < share else 0
-            if delays is not None:
-                wait = next(delays) * factor
-                call(wait, report, (now + wait, next(handling), category, grid, now, flags))
+            if delayed:
+                call(wait, report, (now + wait, handling, category, grid, now, flags))
             elif idle:
-                end = now + next(handling)
+                end = now + handling
                 issue = (now, end - now, category, grid, now, flags)
                 heappush(heap, (end, NORMAL, next(ids), done, (issue, heappop(idle)[1], now, end)))
             else:
-                queue.append((now, next(handling), category, grid, now, flags))
+                queue.append((now, handling, category, grid, now, flags))
 
         return occur
 
@@ -713,8 +721,8 @@ class PooledEngine(Engine):
             else:  # a row of RECORD_FIELDS
                 buffer.append((category, grid, occurred, reported, start, start, now, r, flags,
                                start, now))
-                if len(buffer) >= FLUSH:
-                    self.recorder.fold(buffer)
+                if len(buffer) >= PACK:
+                    self.recorder.pack(buffer)
                 self.open -= 1
                 if self.open == 0 and self.sources_left == 0:
                     self._check_drained()
@@ -742,7 +750,7 @@ class PooledEngine(Engine):
 
     def _scripted(self, value: tuple) -> None:
         category, grid, handling, delay, flags = value
-        now = self.env.now
+        now = self.env._now
         self.sources_left -= 1
         self.open += 1
         self._call(delay, self._report_pooled, tuple(new_issue(now + delay, handling, category,
@@ -752,7 +760,7 @@ class PooledEngine(Engine):
         community = self.community_of_grid[issue[GRID]]
         idle = self.idle[community]
         if idle:
-            now = self.env.now
+            now = self.env._now
             handling = issue[HANDLING]
             self._call(handling, self.finish[community], (issue, heappop(idle)[1], now,
                                                           now + handling))

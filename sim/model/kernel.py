@@ -38,7 +38,8 @@ class Kernel(simpy.Environment):
 
     Hot paths may hand ``(time, NORMAL, next(kernel.ids), fn, arg)`` to :meth:`later` (what
     :meth:`call` does, minus a method call), or push an entry due soon straight onto
-    :attr:`heap`: either way it is processed in the same order.
+    :attr:`heap`: either way it is processed in the same order. They read the clock as
+    ``_now``, the attribute SimPy's own code reads (``now`` is a property: a Python call).
     """
 
     def __init__(self, window: int = 60) -> None:

@@ -2,8 +2,10 @@
 
 The engine appends one row of :data:`~sim.model.records.RECORD_FIELDS` per closed issue (a plain
 tuple) to its district's buffer (:attr:`Recorder.buffers`; one buffer without districts); every
-:data:`FLUSH` issues a buffer becomes a numpy array and is folded into sums per grid x category
-cell and histograms. A district's numbers are folded in batches of its own issues, so they come
+:data:`PACK` rows a buffer becomes a numpy array (so that few rows, and the floats they hold,
+stay alive as Python objects however many districts fill buffers at once), and every
+:data:`FLUSH` issues of a district are folded into sums per grid x category cell and
+histograms. A district's numbers are folded in batches of its own issues, so they come
 out bit for bit the same whether the district runs alone or in the city's one loop
 (sim.model.parts). Means, shares, utilisation and time-averages are exact; p50 and p90 come
 from log-spaced histograms (2000 bins from 0.001 to 10^6, relative error at most 0.52%), kept
@@ -41,6 +43,7 @@ from sim.model.records import ESCALATE, ON_TIME, OVERFLOW, PREEMPTED, RECORD_FIE
 from sim.scenario.governance import CARE_VISIT, ROLES
 
 FLUSH = 8192
+PACK = 256  # divides FLUSH: a district's batches are the same whatever PACK is
 
 _LO, _HI, _BINS = 1e-3, 1e6, 2000
 _LOG_LO, _LOG_STEP = np.log(_LO), np.log(_HI / _LO) / _BINS
@@ -102,6 +105,7 @@ class Recorder:
         self.buffer_of_grid = [self.buffers[plan.community_district[c]]
                                for c in plan.grids.community.tolist()]
         self._part_of = {id(b): d for d, b in enumerate(self.buffers)}
+        self._packed: list[list[np.ndarray]] = [[] for _ in range(parts)]  # rows, by district
         self.keep_records = keep_records
         self._chunks: list[list[np.ndarray]] = [[] for _ in range(parts)]
         self.unfinished = 0
@@ -159,19 +163,33 @@ class Recorder:
 
     def flush(self) -> None:
         """Fold every buffered issue into the statistics, district by district."""
-        for buffer in self.buffers:
-            self.fold(buffer)
+        for d, buffer in enumerate(self.buffers):
+            self._pack(buffer, d)
+            if self._packed[d]:
+                self._fold(d)
 
-    def fold(self, buffer: list[tuple]) -> None:
-        """Fold the issues of one district's buffer into the statistics."""
-        if not buffer:
-            return
-        fields = len(RECORD_FIELDS)
-        rows = np.fromiter(chain.from_iterable(buffer), dtype=float,
-                           count=len(buffer) * fields).reshape(-1, fields)
-        buffer.clear()
+    def pack(self, buffer: list[tuple]) -> None:
+        """Turn the rows of one district's buffer into an array; fold the district's issues
+        once :data:`FLUSH` of them wait."""
+        d = self._part_of[id(buffer)]
+        self._pack(buffer, d)
+        if sum(map(len, self._packed[d])) >= FLUSH:
+            self._fold(d)
+
+    def _pack(self, buffer: list[tuple], d: int) -> None:
+        if buffer:
+            fields = len(RECORD_FIELDS)
+            self._packed[d].append(np.fromiter(chain.from_iterable(buffer), dtype=float,
+                                               count=len(buffer) * fields).reshape(-1, fields))
+            buffer.clear()
+
+    def _fold(self, d: int) -> None:
+        """Fold the packed issues of district ``d`` into the statistics."""
+        packed = self._packed[d]
+        rows = packed[0] if len(packed) == 1 else np.concatenate(packed)
+        packed.clear()
         if self.keep_records:
-            self._chunks[self._part_of[id(buffer)]].append(rows)
+            self._chunks[d].append(rows)
         columns = rows.T.copy()  # one contiguous array per field
         plan = self.plan
         category = columns[Column.CATEGORY].astype(np.int64)
