@@ -105,9 +105,9 @@ def district_rows(districts: pd.DataFrame, communities: pd.DataFrame, grids: pd.
             out[column] = "-" if row is None else _share(row, metric)
             if row is not None:
                 cls[column] = str(row[state])
-        if metric == RESPONSE and district.id in busy:
-            out["utilisation"] = _share(busy[district.id], "mean")
         if metric == RESPONSE:
+            if district.id in busy:
+                out["utilisation"] = _share(busy[district.id], "mean")
             out["worst"] = _worst_text(worst[district.id], names) if district.id in worst \
                 else "-"
             if district.id in missing:
@@ -317,10 +317,4 @@ register({
     "city.grids_caption": {"zh": "未达标事项最多的 {shown} 个网格事项（共 {n} 个未达标）",
                            "en": "The {shown} grid-categories with the most issues short of "
                                  "the target (of {n} that miss)"},
-    "city.bars_caption": {
-        "zh": "全市各类事项在本类时限内{what}的比例及 95% 区间；黑色竖线为目标比例；"
-              "绿色达标，红色未达标，黄色难以判定。",
-        "en": "Share of each category's issues {what} within its own limit, whole city, with "
-              "95% intervals; the black tick is the target share; green met, red missed, "
-              "yellow unclear."},
 })

@@ -310,8 +310,8 @@ register({
         "en": "Share of each community's issues of each category {what} within the category's "
               "limit; red below the target {share}, green above."},
     "text.bars_caption": {
-        "zh": "全街道各类事项在本类时限内{what}的比例及 95% 区间；黑色竖线为目标比例；绿色达标，红色未达标，黄色难以判定。",
-        "en": "Share of each category's issues {what} within its own limit, whole district, "
+        "zh": "{whole}各类事项在本类时限内{what}的比例及 95% 区间；黑色竖线为目标比例；绿色达标，红色未达标，黄色难以判定。",
+        "en": "Share of each category's issues {what} within its own limit, {whole}, "
               "with 95% intervals; the black tick is the target share; green met, red missed, "
               "yellow unclear."},
     "text.times_caption": {
@@ -392,14 +392,12 @@ register({
 register({
     "cli.run_head": {"zh": "{name}：{n} 次重复，种子 {seed}，用时 {seconds:.1f} 秒",
                      "en": "{name}: {n} replications, seed {seed}, {seconds:.1f} s"},
-    "cli.categories": {"zh": "各类事项对照本类时限（全街道）：",
-                       "en": "Each category against its own targets (whole district):"},
+    "cli.categories": {"zh": "各类事项对照本类时限（{whole}）：",
+                       "en": "Each category against its own targets ({whole}):"},
     "cli.by_community": {"zh": "各社区、各类事项（* 未达标，? 难以判定）：",
                          "en": "By community and category (* missed, ? unclear):"},
     "cli.by_district": {"zh": "各街道、各类事项（* 未达标，? 难以判定）：",
                         "en": "By sub-district and category (* missed, ? unclear):"},
-    "city.categories": {"zh": "各类事项对照本类时限（全市）：",
-                        "en": "Each category against its own targets (whole city):"},
     "cli.city_detail": {
         "zh": "以上按街道汇总；每个社区、每个网格的完整结果见结果文件夹中的 results.xlsx 和 summary.csv。",
         "en": "Summarised by sub-district; every community's and grid's results are in "

@@ -134,7 +134,8 @@ def category_section(report: Report, table: pd.DataFrame, scenario: Scenario, na
     """The whole district per category: bars of both shares against the targets, a table."""
     t = names.t
     report.heading(t("heading.targets_by_category"))
-    city = bool(scenario.districts)  # the whole is a city of sub-districts
+    # the whole is a city of sub-districts, or a district of communities
+    whole_name = t("community.all_city" if scenario.districts else "community.all")
     whole = table[(table["community"] == ALL)]
     for metric, state, what in ((RESPONSE, "response_attainment", "text.what_response"),
                                 (RESOLUTION, "resolution_attainment", "text.what_resolution")):
@@ -148,12 +149,11 @@ def category_section(report: Report, table: pd.DataFrame, scenario: Scenario, na
         title = t.metric(metric)
         report.figure(plot.share_bars(frame, "label", rows["target_share"].to_numpy(float),
                                       title=title, xlabel=t("unit.share"), lang=t.lang),
-                      caption=t("city.bars_caption" if city else "text.bars_caption",
-                                what=t(what)))
+                      caption=t("text.bars_caption", what=t(what), whole=whole_name))
     shown, classes = attainment_display(whole[whole["category"] != "care_visit"], names,
                                         by="none")
     report.table(shown, headers=headers(list(shown.columns), t), classes=classes,
-                 table_id="categories", caption=t("city.categories" if city else "cli.categories"))
+                 table_id="categories", caption=t("cli.categories", whole=whole_name))
 
 
 def community_section(report: Report, table: pd.DataFrame, scenario: Scenario,

@@ -56,15 +56,10 @@ register_texts({
     "workbook.sheet.targets": {"zh": "目标达成", "en": "Targets"},
     "workbook.sheet.grids": {"zh": "网格达标", "en": "Grids"},
     "workbook.sheet.settings": {"zh": "设置", "en": "Settings"},
-    "workbook.note.district_first": {
-        "zh": "每类事项对照其自身时限与目标比例；第一行为全街道，其后为各社区。"
+    "workbook.note.whole_first": {
+        "zh": "每类事项对照其自身时限与目标比例；第一行为{whole}，其后为各社区。"
               "结对帮扶走访按时限（天）计。",
-        "en": "Each category against its own limits and target share; the whole district first, "
-              "then each community. Care visits count against their on-time limit (days)."},
-    "workbook.note.city_first": {
-        "zh": "每类事项对照其自身时限与目标比例；第一行为全市，其后为各社区。"
-              "结对帮扶走访按时限（天）计。",
-        "en": "Each category against its own limits and target share; the whole city first, "
+        "en": "Each category against its own limits and target share; the {whole} first, "
               "then each community. Care visits count against their on-time limit (days)."},
     "workbook.note.grids": {
         "zh": "各网格的每类事项对照其时限；网格内事项较少时区间较宽。",
@@ -122,8 +117,8 @@ def attainment_sheet(table: pd.DataFrame, names: Names, title: str, grids: bool 
     f = Formats(t)
     formats = {c: fmt for c in out.columns if (fmt := f.of(c)) is not None}
     formats["issues"] = "#,##0.0"  # a mean over replications
-    note = t("workbook.note.grids") if grids else t(
-        "workbook.note.city_first" if names.city else "workbook.note.district_first")
+    note = t("workbook.note.grids") if grids else t("workbook.note.whole_first",
+                                                      whole=names.community(ALL))
     return Sheet(title, out, headers_of(out.columns, t), formats,
                  {k: v for k, v in states.items() if k in out}, labels=3 if grids else 2,
                  notes=[note, t("text.interval_legend")])

@@ -210,7 +210,8 @@ def run_text(table: pd.DataFrame, headline: Sequence[str], mix_line: str, names:
     city = districts is not None and not districts.empty
     by = districts if districts is not None and city else table
     parts = [*(wrap(x, width, "  ") for x in headline), "",
-             wrap(t("city.categories" if city else "cli.categories"), width),
+             wrap(t("cli.categories",
+                    whole=t("community.all_city" if city else "community.all")), width),
              category_block(table, width), "",
              wrap(t("cli.by_district" if city else "cli.by_community"), width),
              community_block(by, width)]

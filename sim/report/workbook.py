@@ -296,7 +296,7 @@ def _widths(heads: Sequence[str], values: Sequence[Sequence[Any]],
     for j, column in enumerate(zip(*values, strict=True)):
         numbers = [v for v in column if isinstance(v, int | float)]
         texts = {v for v in column if v is not None and not isinstance(v, int | float)}
-        shown = [*(_shown(v, formats[j]) for v in texts)]
+        shown = [_shown(v, formats[j]) for v in texts]
         if numbers:
             shown += [_shown(max(numbers), formats[j]), _shown(min(numbers), formats[j])]
         widths[j] = max([widths[j], *(_width(text) for text in shown)])
