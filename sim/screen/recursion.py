@@ -114,21 +114,29 @@ def _heap_rows(arrivals: np.ndarray, handling: np.ndarray, servers: int,
     ``arrivals`` is (R, n); +inf entries are trailing padding and start at +inf.
     """
     starts = np.full(arrivals.shape, np.inf)
+    reuse = heapq.heapreplace
     for row, (a_row, s_row) in enumerate(zip(arrivals, handling, strict=True)):
         present = int(np.searchsorted(a_row, np.inf))
         free = [-math.inf] * servers  # a valid heap: all equal
-        row_starts = []
+        row_starts: list[float] = []
+        add = row_starts.append
+        # the loop runs once an issue: no call in it but the heap's (next_open_one written out)
         if hours is None:
             for a, s in zip(a_row[:present].tolist(), s_row[:present].tolist(), strict=True):
-                start = max(a, free[0])
-                row_starts.append(start)
-                heapq.heapreplace(free, start + s)
+                freest = free[0]
+                start = a if a > freest else freest
+                add(start)
+                reuse(free, start + s)
         else:
-            next_open = hours.next_open_one
+            opens, closes, after = hours._open_list, hours._close_list, bisect.bisect_right
             for a, s in zip(a_row[:present].tolist(), s_row[:present].tolist(), strict=True):
-                start = next_open(max(a, free[0]))
-                row_starts.append(start)
-                heapq.heapreplace(free, start + s)
+                freest = free[0]
+                start = a if a > freest else freest
+                opening = opens[after(closes, start)]
+                if opening > start:
+                    start = opening
+                add(start)
+                reuse(free, start + s)
         starts[row, :present] = row_starts
     return starts
 

@@ -29,7 +29,7 @@ from sim.staffing.decide import Decision
 from sim.staffing.levels import WorkerShifts, run_task
 from sim.staffing.notes import note, words
 from sim.staffing.requirement import HOURS, Requirement, community_requirement
-from sim.staffing.search import CommunityState, Search, with_levels
+from sim.staffing.search import CommunityState, Search
 from sim.staffing.shifts import Roster, cheapest, tours
 from sim.staffing.tables import setting_table
 from sim.staffing.targets import TargetSet
@@ -119,8 +119,7 @@ def _requirements(search: Search, states: Sequence[CommunityState], executor: Ex
     for state in states:
         if state.shares is None or state.full_level is None:
             continue
-        scenario = with_levels(search.loaded, {**search.fill_vector(),
-                                               state.id: (state.fill, state.mix)}).scenario
+        scenario = search.scenario_at({**search.fill_vector(), state.id: (state.fill, state.mix)})
         tasks.append((state.id, scenario, state.index, search.seed,
                       search.decision.replications, search.targets, state.shares,
                       state.maximum))
@@ -159,7 +158,7 @@ def _check(search: Search, states: Sequence[CommunityState], rosters: dict[str, 
                 shifts))) for _ in range(n)]
     if not calendars:
         return pd.DataFrame(columns=["community", "workers", "replications", "verdict"])
-    scenario = with_levels(search.loaded, vector).scenario
+    scenario = search.scenario_at(vector)
     digest = hashlib.sha256(json.dumps(
         [sorted((c, w, m.key()) for c, (w, m) in vector.items()),
          {c: [[t.days, n] for t, n in r.weeks] for c, r in sorted(rosters.items())}],

@@ -44,6 +44,7 @@ from sim.experiment.executors import Executor
 from sim.files.results import ResultFolder
 from sim.scenario.capacity import Shortfall, fewest_stable_workers, shortfall
 from sim.scenario.loading import LoadedScenario
+from sim.scenario.schema import Scenario
 from sim.staffing.analytic import PooledLoad, analytic_workers, attainable
 from sim.staffing.decide import MEETS, MISSES, UNDECIDED, Decision
 from sim.staffing.levels import ScreenAnswer, run_task, search_ceilings
@@ -89,6 +90,9 @@ class CommunityState:
     screen_values: pd.DataFrame | None = None  # per replication and level (column workers)
     full_values: dict[int, dict[int, pd.DataFrame]] = field(default_factory=dict)
     """workers -> replication -> the full model's rows (community and its grids)."""
+    _joined: dict[int, tuple[int, pd.DataFrame, pd.DataFrame]] = field(
+        default_factory=dict, repr=False, compare=False)
+    """workers -> (replications, :meth:`full_frame`, :meth:`community_frame`) as last joined."""
 
     @property
     def key(self) -> str:
@@ -110,13 +114,20 @@ class CommunityState:
 
     def full_frame(self, workers: int) -> pd.DataFrame:
         """The full model's rows at ``workers``, in replication order."""
-        runs = self.full_values[workers]
-        return pd.concat([runs[r] for r in sorted(runs)], ignore_index=True)
+        return self._frames(workers)[0]
 
     def community_frame(self, workers: int) -> pd.DataFrame:
         """The full model's community rows (no grid rows) at ``workers``."""
-        frame = self.full_frame(workers)
-        return frame[frame["grid"] == ""]
+        return self._frames(workers)[1]
+
+    def _frames(self, workers: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(all rows, community rows) at ``workers``, kept until a replication is added."""
+        runs = self.full_values[workers]
+        kept = self._joined.get(workers)
+        if kept is None or kept[0] != len(runs):
+            frame = pd.concat([runs[r] for r in sorted(runs)], ignore_index=True)
+            kept = self._joined[workers] = (len(runs), frame, frame[frame["grid"] == ""])
+        return kept[1], kept[2]
 
     def note(self, code: str, **fields: Any) -> None:
         """Note ``code`` (:mod:`sim.staffing.notes`) with its figures, once."""
@@ -150,6 +161,7 @@ class Search:
         self.reused = 0  # ... taken from the folder instead
         self.stages: dict[str, float] = {}  # wall seconds of each step, by its engine
         self._runs: dict[str, pd.DataFrame] = {}  # this session's evaluations, by part name
+        self._scenarios: dict[tuple, Scenario] = {}  # with_levels' scenario, by vector
         spec = loaded.scenario
         loads = [PooledLoad.of(spec, c) for c in spec.communities]
         ceilings = search_ceilings(spec, [load.stable_minimum() for load in loads])
@@ -191,6 +203,14 @@ class Search:
                 [*exc.problems, f"{self.loaded.source}: unstable whatever the number of "
                  "community workers: the staffing of other roles or departments must change"]
             ) from None
+
+    def scenario_at(self, vector: Vector) -> Scenario:
+        """The whole scenario at ``vector`` (:func:`with_levels`), made once per vector."""
+        key = tuple(sorted(vector.items()))
+        scenario = self._scenarios.get(key)
+        if scenario is None:
+            scenario = self._scenarios[key] = with_levels(self.loaded, vector).scenario
+        return scenario
 
     def fill_vector(self) -> Vector:
         """Every community at its fill level with its own mix (the scenario's)."""
@@ -278,8 +298,7 @@ class Search:
                 continue
             demands = tuple((f, PooledLoad.of(spec, self._community(state), state.shares,
                                               f).stable_minimum()) for f in DEMANDS)
-            scenario = with_levels(self.loaded, {**self.fill_vector(),
-                                                 state.id: (state.fill, state.mix)}).scenario
+            scenario = self.scenario_at({**self.fill_vector(), state.id: (state.fill, state.mix)})
             tasks.append((i, scenario, state.index, self.seed,
                           self.decision.replications, self.targets,
                           state.analytic or state.fill, state.minimum, state.maximum,
@@ -451,7 +470,7 @@ class Search:
                     self._record(tested, r, frame)
                     continue
                 if scenario is None:
-                    scenario = with_levels(self.loaded, vector).scenario
+                    scenario = self.scenario_at(vector)
                 keys = [state.key for state in tested]  # names: the task travels to a process
                 tasks.append(("full", (name, keys, r), scenario, self.seed, r, self.targets))
         by_key = {state.key: state for state in self.states}
