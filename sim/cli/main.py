@@ -172,6 +172,9 @@ COMMANDS.update(recommend=cmd_recommend, report=cmd_report)
 COMMANDS.update(compare=cmd_compare, sweep=cmd_sweep)
 COMMANDS.update(coverage=cmd_coverage, workforce=cmd_workforce)
 COMMANDS.update(calibrate=cmd_calibrate, backtest=cmd_backtest)
+WORKER_MODULES = {"recommend": ("sim.staffing.levels", "sim.report.plots")}
+"""Modules the worker processes of a command need beyond the model (the fork server imports
+them while the command starts): recommend's tiers, and its report's figures, drawn there."""
 
 
 FLAGS = {"targets": "--target", "settings": "--set", "kinds": "--kind", "first": "--from",
@@ -195,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "executor", None) == "process":
         from sim.experiment.executors import warm_up
 
-        warm_up("process", args.workers)
+        warm_up("process", args.workers, WORKER_MODULES.get(args.command, ()))
     try:
         return COMMANDS[args.command](args)
     except ScenarioError as exc:

@@ -56,13 +56,14 @@ def add_commands(sub: argparse._SubParsersAction,
 def cmd_recommend(args: argparse.Namespace) -> int:
     from sim.cli.experiment import print_report
     from sim.staffing.recommend import recommend
-    from sim.staffing.report import recommend_text
 
     result = recommend(args.file, targets=args.target, replications=args.replications,
                        max_replications=args.max_replications, roster=args.roster,
                        seed=args.seed, out=args.out, executor=args.executor,
                        workers=args.workers, scheduler=getattr(args, "scheduler", None),
                        progress=False if args.quiet else None)
+    from sim.staffing.report import recommend_text  # the report's modules: after the search
+
     lang = args.lang or result.scenario.scenario.language
     reused = f", {result.reused} reused from the folder" if result.reused else ""
     print(f"{result.scenario.scenario.title(lang)}: {result.replications} replications, seed "

@@ -27,7 +27,7 @@ import socket
 import sys
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -161,23 +161,24 @@ def _ready() -> bool:
     return True
 
 
-def _context() -> mp.context.BaseContext:
+def _context(preload: Sequence[str] = ()) -> mp.context.BaseContext:
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(PRELOAD)
+        ctx.set_forkserver_preload([*PRELOAD, *preload])  # used when the server starts
         _start_forkserver()
         return ctx
     return mp.get_context()  # pragma: no cover - Windows, or a platform without fork server
 
 
-def warm_up(executor: str, workers: int | None = None) -> None:
+def warm_up(executor: str, workers: int | None = None, preload: Sequence[str] = ()) -> None:
     """Start the fork server of a ``process`` executor now, so that it imports the model
     while the command still loads its own modules and the scenario (its first workers are
-    then ready when the first replication is due)."""
+    then ready when the first replication is due); it also imports ``preload``, modules the
+    command's workers will need (the plots of a report they draw, say)."""
     if executor != "process" or (workers or default_workers()) < 2:
         return
     if "forkserver" in mp.get_all_start_methods() and unguarded_script() is None:
-        _context()
+        _context(preload)
 
 
 def _start_forkserver() -> None:

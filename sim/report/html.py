@@ -13,11 +13,16 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import importlib
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from sim.experiment.executors import Executor
 
 STYLE = """
 body { font-family: "gridsim-cjk", system-ui, -apple-system, "Segoe UI", "Noto Sans",
@@ -64,6 +69,36 @@ def png_data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
+@dataclass(frozen=True)
+class Drawing:
+    """A figure to draw when the page is assembled, maybe in a worker process: the dotted name
+    of a plot function (``sim.report.plots.grouped_bars``) and its arguments. By name, the
+    page's process need not import matplotlib when its workers draw."""
+
+    plot: str
+    args: tuple = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def png(self) -> bytes:
+        from sim.report.plots import to_png
+
+        module, _, name = self.plot.rpartition(".")
+        return to_png(getattr(importlib.import_module(module), name)(*self.args, **self.kwargs))
+
+
+def _piece(kind: str, value: Any) -> tuple[str, Any]:
+    """One piece of a page made apart from it: a :class:`Drawing`'s PNG (``kind`` its slot) or
+    the ``@font-face`` rule of the page's text (``kind`` 'font')."""
+    from sim.report.webfont import font_face
+
+    return kind, font_face(value) if kind == "font" else value.png()
+
+
+def _slot(i: int) -> str:
+    """The placeholder of the ``i``-th drawing's data URI until the page is assembled."""
+    return f"\x00drawing-{i}\x00"
+
+
 class Report:
     """An HTML page built section by section; :meth:`html` gives the whole document.
 
@@ -80,6 +115,7 @@ class Report:
         self.title = title
         self.lang = lang
         self.parts: list[str] = [f"<h1>{escape(title)}</h1>"]
+        self.drawings: list[Drawing] = []  # drawn by html(), each into its _slot
         if subtitle:
             self.parts.append(f"<p>{escape(subtitle)}</p>")
 
@@ -167,15 +203,19 @@ class Report:
         return self
 
     def figure(self, fig: Any, caption: str | None = None, alt: str | None = None) -> Report:
-        """A matplotlib figure (or PNG bytes) embedded as a base64 PNG."""
-        from sim.report.plots import to_png
+        """A matplotlib figure, PNG bytes or a :class:`Drawing` (drawn by :meth:`html`),
+        embedded as a base64 PNG."""
+        if isinstance(fig, Drawing):
+            source = _slot(len(self.drawings))
+            self.drawings.append(fig)
+        else:
+            from sim.report.plots import to_png
 
-        png = fig if isinstance(fig, bytes | bytearray) else to_png(fig)
+            png = fig if isinstance(fig, bytes | bytearray) else to_png(fig)
+            source = png_data_uri(bytes(png))
         alt_text = escape(alt or caption or "plot")
         cap = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
-        self.parts.append(
-            f'<figure><img alt="{alt_text}" src="{png_data_uri(bytes(png))}">{cap}</figure>'
-        )
+        self.parts.append(f'<figure><img alt="{alt_text}" src="{source}">{cap}</figure>')
         return self
 
     def raw(self, markup: str) -> Report:
@@ -183,15 +223,22 @@ class Report:
         self.parts.append(markup)
         return self
 
-    def html(self) -> str:
+    def html(self, executor: Executor | None = None) -> str:
+        """The whole page. Its drawings and its font are made side by side on ``executor``'s
+        workers when given (else here, one after another)."""
         from sim.report.i18n import Texts
-        from sim.report.webfont import font_face
 
         generated = dt.datetime.now().isoformat(timespec="seconds")
         footer = Texts(self.lang if self.lang in ("zh", "en") else "en")("text.generated",
                                                                            when=generated)
         body = "\n".join(self.parts)
-        fonts = font_face(self.title + body + footer)
+        tasks = [("font", self.title + body + footer),
+                 *((_slot(i), d) for i, d in enumerate(self.drawings))]
+        pieces = dict(executor.imap(_piece, tasks) if executor is not None
+                      else (_piece(*task) for task in tasks))
+        fonts = pieces.pop("font")
+        for slot, png in pieces.items():
+            body = body.replace(slot, png_data_uri(png), 1)
         return (
             f"<!DOCTYPE html>\n<html lang=\"{escape(self.lang)}\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'

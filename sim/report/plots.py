@@ -19,11 +19,9 @@ plots render Chinese on a machine with no Chinese system font.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import math
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib
@@ -43,6 +41,7 @@ from sim.analysis.records import (  # noqa: F401
     spec_of,
     work_by_role,
 )
+from sim.report.fonts import CJK_FONT, cjk_font_path
 from sim.report.i18n import DEFAULT_LANGUAGE, Texts
 
 if TYPE_CHECKING:
@@ -50,19 +49,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.axis import Axis
     from matplotlib.patches import Rectangle
-
-CJK_FONT = "Noto Sans CJK SC"
-CJK_FONT_FILE = ("fonts", "NotoSansCJKsc-Regular.otf")
-
-
-def cjk_font_path() -> Path | None:
-    """The Noto Sans CJK SC font file that the ``mplfonts`` package ships (None without it)."""
-    spec = importlib.util.find_spec("mplfonts")  # finds the package without importing it
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*CJK_FONT_FILE)
-    return path if path.exists() else None
-
 
 def use_cjk_font() -> bool:
     """Register the CJK font and make it the fallback of the font family (once)."""
@@ -144,6 +130,7 @@ def service_curves(
     ylabel: str = "share meeting the target",
     columns: int = 5,
     lang: str = "en",
+    mark_labels: Mapping[str, str] | None = None,
 ) -> Figure:
     """A measure against the number of workers, one panel per community (words in ``lang``).
 
@@ -151,7 +138,8 @@ def service_curves(
     full_model), ``key``, ``mean`` and optionally ``ci_low``/``ci_high``; rows whose ``key`` is
     ``key`` are drawn, each method as its own series with 95% intervals. ``target`` draws a
     dashed horizontal line. ``marks``: optional rows with ``community`` and columns such as
-    ``rule`` and ``recommended`` (numbers of workers), drawn as vertical lines.
+    ``rule`` and ``recommended`` (numbers of workers), drawn as vertical lines and named in
+    the legend by ``mark_labels`` (default: the column's name).
     """
     t = Texts(lang)
     data = levels[levels["key"] == key]
@@ -179,7 +167,7 @@ def service_curves(
                     ax.axvline(float(row[column].iloc[0]), color=COLOURS.get(column, "#999999"),
                                lw=2 if column == "recommended" else 1,
                                ls="-" if column == "recommended" else "--", alpha=0.6,
-                               label=t(f"word.{column}") if t.has(f"word.{column}") else column)
+                               label=(mark_labels or {}).get(column, column))
         ax.set_title(str(community), fontsize=10)
         ax.set_xlabel(t("word.workers"), fontsize=8)
         _integer_ticks(ax.xaxis)

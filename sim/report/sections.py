@@ -24,7 +24,6 @@ from sim.analysis.attainment import (
 )
 from sim.analysis.tables import with_ci
 from sim.model.measures import ALL, METRICS
-from sim.report import plots as plot
 from sim.report.headline import share_text
 from sim.report.html import Report, provenance
 from sim.report.i18n import Texts
@@ -132,6 +131,7 @@ def attainment_display(table: pd.DataFrame, names: Names, by: str = "community",
 def category_section(report: Report, table: pd.DataFrame, scenario: Scenario, names: Names,
                      n: int) -> None:
     """The whole district per category: bars of both shares against the targets, a table."""
+    from sim.report import plots as plot  # matplotlib: imported where a section draws
     t = names.t
     report.heading(t("heading.targets_by_category"))
     # the whole is a city of sub-districts, or a district of communities
@@ -159,6 +159,7 @@ def category_section(report: Report, table: pd.DataFrame, scenario: Scenario, na
 def community_section(report: Report, table: pd.DataFrame, scenario: Scenario,
                       names: Names) -> None:
     """Heat maps of both shares by community and category, and the full table (unfolded)."""
+    from sim.report import plots as plot  # matplotlib: imported where a section draws
     t = names.t
     report.heading(t("heading.by_community"))
     part = table[table["community"] != ALL]
@@ -208,6 +209,7 @@ def grid_section(report: Report, grid_table: pd.DataFrame, loaded: LoadedScenari
                  names: Names, sentences: Sequence[str]) -> None:
     """Maps of each reactive category's response share per grid against its target, and the
     grids that miss it, worst first."""
+    from sim.report import plots as plot  # matplotlib: imported where a section draws
     t = names.t
     report.heading(t("heading.grids"))
     report.items(sentences)
@@ -251,6 +253,7 @@ def grid_section(report: Report, grid_table: pd.DataFrame, loaded: LoadedScenari
 def times_section(report: Report, table: pd.DataFrame, scenario: Scenario,
                   names: Names) -> None:
     """Response p90 per community in one panel per category, each with its limit."""
+    from sim.report import plots as plot  # matplotlib: imported where a section draws
     t = names.t
     part = table[(table["community"] != ALL) & table["respond_within_min"].notna()]
     if part.empty or "response_min_p90" not in part:
@@ -272,6 +275,7 @@ def mix_section(report: Report, summary: pd.DataFrame, loaded: LoadedScenario, n
                 mix_line: str) -> None:
     """The all-issue mix (labelled so), staff and utilisation per community."""
     from sim.analysis.tables import community_table
+    from sim.report import plots as plot  # matplotlib: imported where a section draws
 
     t = names.t
     report.heading(t("heading.mix"))

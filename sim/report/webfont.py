@@ -17,7 +17,7 @@ import base64
 import io
 from functools import lru_cache
 
-from sim.report.plots import cjk_font_path
+from sim.report.fonts import cjk_font_path
 
 FAMILY = "gridsim-cjk"
 FIRST_CJK = 0x2E80  # CJK radicals; everything above is drawn from the embedded font

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from sim.report.html import Report
+from sim.report.html import Drawing, Report
 from sim.report.i18n import Texts, register
 from sim.report.names import Names
 from sim.scenario.governance import WEEKDAYS as DAYS
@@ -163,8 +163,6 @@ def roster_section(report: Report, result: RecommendResult, t: Texts) -> None:
     rostered = result.roster
     if rostered is None:
         return
-    from sim.report.requirement import requirement_chart
-
     report.heading(t("staffing.roster.heading"))
     report.paragraph(t("staffing.roster.method", replications=result.replications))
     required = rostered.requirement
@@ -193,11 +191,11 @@ def roster_section(report: Report, result: RecommendResult, t: Texts) -> None:
                      caption=t("staffing.roster.shifts"), digits=1)
         shown = required.assign(community=[names.community(str(c))
                                            for c in required["community"]])
-        report.figure(requirement_chart(
-            shown, title=t("staffing.roster.chart_title"),
+        report.figure(Drawing("sim.report.requirement.requirement_chart", (shown,), dict(
+            title=t("staffing.roster.chart_title"),
             labels={"required": t("staffing.roster.required"),
                     "covered": t("staffing.roster.covered")},
-            days=[t(f"day.{d}") for d in DAYS]), caption=t("staffing.roster.plot"))
+            days=[t(f"day.{d}") for d in DAYS])), caption=t("staffing.roster.plot"))
     for community, notes in rostered.notes.items():
         for note in notes:
             report.paragraph(f"{names.community(community)}: {note}", note=True)

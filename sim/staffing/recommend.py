@@ -149,7 +149,7 @@ def run_recommendation(loaded: LoadedScenario, targets: TargetSet, decision: Dec
             result.seconds = time.perf_counter() - started
             result.stages = search.stages
             if folder is not None:
-                _publish(folder, result, tables_started)
+                _publish(folder, result, tables_started, ex)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -174,14 +174,16 @@ def _open(loaded: LoadedScenario, targets: TargetSet, decision: Decision, seed: 
               **ex.describe()})
 
 
-def _publish(folder: ResultFolder, result: RecommendResult, tables_started: float) -> None:
-    """Write the tables, the report and the workbook, ``recommendation.csv`` last; the manifest
-    records the wall seconds of each step (``stages``)."""
+def _publish(folder: ResultFolder, result: RecommendResult, tables_started: float,
+             executor: Executor) -> None:
+    """Write the tables, the report (its figures drawn on ``executor``'s workers) and the
+    workbook, ``recommendation.csv`` last; the manifest records the wall seconds of each step
+    (``stages``)."""
     from sim.staffing.report import recommendation_report
     from sim.staffing.workbook import recommend_workbook
 
     result.manifest = {**folder.manifest, "finished": now_text()}
-    page = recommendation_report(result)
+    page = recommendation_report(result, executor=executor)
     result.stages["tables and report"] = time.perf_counter() - tables_started
     tables = {RECOMMENDATION_CSV: result.table, LEVELS_CSV: result.levels,
               DECISIONS_CSV: result.decisions}

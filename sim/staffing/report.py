@@ -11,17 +11,16 @@ from a finished folder (``gridsim report RECOMMEND_DIR``); it is registered with
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from sim.analysis.attainment import MISSED, UNCLEAR, judge
 from sim.model.measures import ALL
-from sim.report import plots as plot
 from sim.report import sections
 from sim.report.folders import register, scenario_language
 from sim.report.headline import sentence_case
-from sim.report.html import Report
+from sim.report.html import Drawing, Report
 from sim.report.i18n import Texts
 from sim.report.i18n import register as register_texts
 from sim.report.names import Names
@@ -42,6 +41,9 @@ from sim.staffing.findings import (
 )
 from sim.staffing.result import RecommendResult
 from sim.staffing.roster import RosterResult
+
+if TYPE_CHECKING:
+    from sim.experiment.executors import Executor
 
 register_texts({
     "staffing.subtitle": {
@@ -227,8 +229,10 @@ def planner_table(result: RecommendResult, names: Names | None = None) -> pd.Dat
     return out
 
 
-def recommendation_report(result: RecommendResult, lang: str | None = None) -> str:
-    """The whole report as one self-contained HTML string (``lang`` default: the scenario's)."""
+def recommendation_report(result: RecommendResult, lang: str | None = None,
+                          executor: Executor | None = None) -> str:
+    """The whole report as one self-contained HTML string (``lang`` default: the scenario's;
+    its figures drawn on ``executor``'s workers when given)."""
     spec = result.scenario.scenario
     t = Texts(scenario_language(spec, lang or ""))
     names = Names(spec, t)
@@ -277,7 +281,7 @@ def recommendation_report(result: RecommendResult, lang: str | None = None) -> s
         t("fact.seconds"): f"{result.seconds:.1f}",
         t("fact.simulations"): t("staffing.runs", run=result.simulations,
                                  reused=result.reused)})
-    return report.html()
+    return report.html(executor)
 
 
 def _plots(report: Report, result: RecommendResult, names: Names) -> None:
@@ -292,30 +296,33 @@ def _plots(report: Report, result: RecommendResult, names: Names) -> None:
     levels = result.levels.assign(community=[names.community(str(c))
                                              for c in result.levels["community"]])
     marks = marks.assign(community=[names.community(str(c)) for c in marks["community"]])
+    label = {"rule": t("word.rule"), "recommended": t("word.recommended")}
     for _, target in compiled.service:
         text = target_text(target, t)
-        report.figure(plot.service_curves(levels, target.key, target=target.share, marks=marks,
-                                          title=text, ylabel=t("unit.share"), lang=t.lang),
+        report.figure(Drawing("sim.report.plots.service_curves", (levels, target.key), dict(
+                          target=target.share, marks=marks, title=text, ylabel=t("unit.share"),
+                          lang=t.lang, mark_labels=label)),
                       caption=t("staffing.curve_caption", target=text))
-    label = {"rule": t("word.rule"), "recommended": t("word.recommended")}
     util = communities.assign(community=[names.community(str(c))
                                          for c in communities["community"]])
-    report.figure(plot.grouped_bars(util, "community",
-                                    {label["rule"]: "utilisation_rule",
-                                     label["recommended"]: "utilisation_recommended"},
-                                    title=t("staffing.utilisation"), ylabel=t("unit.share"),
-                                    line=compiled.max_utilisation,
-                                    line_label=t("word.maximum")),
+    bars = util[["community", "utilisation_rule", "utilisation_recommended"]
+                + ([cost_column(spec.pay, w) for w in ("rule", "recommended")]
+                   if spec.pay is not None else [])]
+    report.figure(Drawing("sim.report.plots.grouped_bars", (bars, "community", {
+                      label["rule"]: "utilisation_rule",
+                      label["recommended"]: "utilisation_recommended"}), dict(
+                      title=t("staffing.utilisation"), ylabel=t("unit.share"),
+                      line=compiled.max_utilisation, line_label=t("word.maximum"))),
                   caption=t("staffing.utilisation"))
     pay = spec.pay
     if pay is not None:
         sections.placeholder_caveat(report, spec, t)
         title = t("staffing.cost_title", currency=pay.currency) + (
             t("text.placeholder_mark") if pay.placeholder else "")
-        report.figure(plot.grouped_bars(util, "community",
-                                        {label["rule"]: cost_column(pay, "rule"),
-                                         label["recommended"]: cost_column(pay, "recommended")},
-                                        title=title, ylabel=pay.currency),
+        report.figure(Drawing("sim.report.plots.grouped_bars", (bars, "community", {
+                          label["rule"]: cost_column(pay, "rule"),
+                          label["recommended"]: cost_column(pay, "recommended")}), dict(
+                          title=title, ylabel=pay.currency)),
                       caption=title)
 
 
