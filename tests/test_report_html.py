@@ -227,3 +227,31 @@ def test_plot_functions_return_figures_without_pyplot() -> None:
     code = ("import sys, sim.report.plots, sim.report.html, sim.staffing.report; "
             "sys.exit('matplotlib.pyplot' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def test_drawings_made_by_workers_are_the_drawings_made_here() -> None:
+    """A page's drawings and font, made in a process pool, give the page made in one process;
+    building a recommendation's report needs no matplotlib in the page's own process."""
+    import sys
+
+    import pandas as pd
+
+    from sim.experiment.executors import ProcessExecutor
+    from sim.report.html import Drawing, Report
+
+    def page(executor=None) -> str:
+        report = Report("社区工作者 workers", lang="zh")
+        frame = pd.DataFrame({"c": ["东关", "西关"], "x": [1.0, 2.0], "y": [2.0, 1.0]})
+        for line in (None, 1.5):
+            report.figure(Drawing("sim.report.plots.grouped_bars", (frame, "c", ["x", "y"]),
+                                  {"line": line, "title": "利用率"}), caption="利用率")
+        text = report.html(executor)
+        assert "\x00" not in text and text.count("data:image/png;base64,") == 2
+        assert "@font-face" in text  # (its bytes hold the time the subset was saved)
+        return text.split("<body>")[1].split('<p style="color:#888')[0]  # nor the footer
+
+    with ProcessExecutor(2) as ex:
+        assert page(ex) == page()
+    code = ("import sys, sim.staffing.recommend, sim.staffing.report, sim.staffing.workbook; "
+            "sys.exit('matplotlib' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
