@@ -155,6 +155,7 @@ class Engine:
     def run(self) -> Recorder:
         """Simulate the horizon, let open issues finish (up to DRAIN_DAYS), return statistics."""
         plan = self.plan
+        self.streams.prepare(name for source in plan.sources for name in source.stream_names())
         for source in plan.sources:
             self._start_source(source)
         self._start_care_visits()
@@ -200,16 +201,17 @@ class Engine:
 
     def _start_source(self, source) -> None:
         """Schedule the first issue of a source; each issue schedules the next."""
-        plan, streams, name = self.plan, self.streams, source.stream
-        blocks = source.curve.blocks(source.rate_per_min, streams(f"arrivals/{name}"))
+        plan, streams = self.plan, self.streams
+        arrivals, handling, report, escalate = source.stream_names()
+        blocks = source.curve.blocks(source.rate_per_min, streams(arrivals))
         block = next(blocks, None)
         if block is None or not len(block[1]):
             return  # no issue: the source's other streams are never drawn
-        draws = [block_sampler(plan.handling[source.category], streams(f"handling/{name}"))]
+        draws = [block_sampler(plan.handling[source.category], streams(handling))]
         if source.report_delay is not None:
-            draws.append(block_sampler(source.report_delay, streams(f"report/{name}")))
+            draws.append(block_sampler(source.report_delay, streams(report)))
         if plan.escalate_share[source.category] > 0:
-            draws.append(streams(f"escalate/{name}").random)
+            draws.append(streams(escalate).random)
         values = issue_values(chain((block,), blocks), draws)
         first = next(values)
         self.sources_left += 1

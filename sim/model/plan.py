@@ -40,6 +40,12 @@ class Source:
     report_delay: Distribution | None
     report_factor: float
 
+    def stream_names(self, prefix: str = "") -> tuple[str, str, str, str]:
+        """Its streams (sim.model.streams): arrival gaps, handling times, reporting delays and
+        escalation draws, each name after ``prefix``."""
+        return tuple(f"{prefix}{kind}/{self.stream}"  # type: ignore[return-value]
+                     for kind in ("arrivals", "handling", "report", "escalate"))
+
 
 @dataclass(frozen=True)
 class DepartmentPlan:

@@ -131,6 +131,8 @@ def _draws(scenario: Scenario, plan: ModelPlan, community: int, seed: int, repli
     columns: list[list[np.ndarray]] = [[] for _ in range(7)]
     for replication in range(replications):
         streams = Streams(seed, replication)
+        streams.prepare(name for source in sources for name in (
+            *source.stream_names(prefix)[:3], f"screen/keep/{prefix}{source.stream}"))
         parts = [_source_issues(plan, source, streams, prefix, rate,
                                 shares.share[source.category]) for source in sources]
         o, r, s, k, u = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0)
@@ -154,14 +156,14 @@ def _source_issues(plan: ModelPlan, source, streams: Streams, prefix: str, rate:
     ``rate`` times its rate, each kept with probability ``keep`` (its uniform, scaled by
     ``keep``, is below 1). Without a prefix these are the engine's own numbers (its first
     values of each stream, see block_iter)."""
-    times = np.fromiter(
-        source.curve.times(source.rate_per_min * rate,
-                           streams(f"{prefix}arrivals/{source.stream}")), dtype=float)
-    handling = block_sampler(plan.handling[source.category],
-                             streams(f"{prefix}handling/{source.stream}"))(times.size)
+    arrivals, handling_stream, report, _ = source.stream_names(prefix)
+    times = np.fromiter(source.curve.times(source.rate_per_min * rate, streams(arrivals)),
+                        dtype=float)
+    handling = block_sampler(plan.handling[source.category], streams(handling_stream))(
+        times.size)
     reported = times
     if source.report_delay is not None:
-        delay = block_sampler(source.report_delay, streams(f"{prefix}report/{source.stream}"))
+        delay = block_sampler(source.report_delay, streams(report))
         reported = times + delay(times.size) * source.report_factor
     uniform = streams(f"screen/keep/{prefix}{source.stream}").random(times.size)
     scaled = uniform / keep if keep > 0 else np.full(times.size, np.inf)
