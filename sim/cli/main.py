@@ -172,9 +172,9 @@ COMMANDS.update(recommend=cmd_recommend, report=cmd_report)
 COMMANDS.update(compare=cmd_compare, sweep=cmd_sweep)
 COMMANDS.update(coverage=cmd_coverage, workforce=cmd_workforce)
 COMMANDS.update(calibrate=cmd_calibrate, backtest=cmd_backtest)
-WORKER_MODULES = {"recommend": ("sim.staffing.levels", "sim.report.plots")}
+WORKER_MODULES = {"recommend": ("sim.staffing.levels",)}
 """Modules the worker processes of a command need beyond the model (the fork server imports
-them while the command starts): recommend's tiers, and its report's figures, drawn there."""
+them while the command starts): recommend's tiers."""
 
 
 FLAGS = {"targets": "--target", "settings": "--set", "kinds": "--kind", "first": "--from",

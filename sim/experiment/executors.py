@@ -19,6 +19,7 @@ once. Process-pool workers:
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import multiprocessing as mp
 import os
@@ -84,6 +85,10 @@ class Executor:
         """Yield ``fn(*task)`` for every task, in the order they finish."""
         for task in tasks:
             yield fn(*task)
+
+    def warm(self, modules: Sequence[str]) -> None:
+        """Let idle workers import ``modules`` now, ahead of the tasks that need them (no wait;
+        here, where the tasks run in this process, nothing)."""
 
     def close(self) -> None:
         """Stop the workers (idempotent)."""
@@ -159,6 +164,11 @@ def _init_worker() -> None:
 
 def _ready() -> bool:
     return True
+
+
+def _import(modules: tuple[str, ...]) -> None:
+    for module in modules:
+        importlib.import_module(module)
 
 
 def _context(preload: Sequence[str] = ()) -> mp.context.BaseContext:
@@ -268,6 +278,11 @@ class ProcessExecutor(Executor):
         if broken:
             self._restart(pending, queue)
         return results
+
+    def warm(self, modules: Sequence[str]) -> None:
+        if self._pool is not None:
+            for _ in range(self.workers):  # one each: a worker busy importing takes no second
+                self._pool.submit(_import, tuple(modules))
 
     def _restart(self, pending: dict[Future[Any], Task], queue: list[Task]) -> None:
         """A worker died: put the unfinished tasks back and start a fresh pool."""

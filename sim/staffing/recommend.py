@@ -51,6 +51,8 @@ ROSTER_CHECK_CSV = "roster_check.csv"
 GRIDS_CSV = "grids.csv"
 REPORT_HTML = "report.html"
 RESULTS_XLSX = "results.xlsx"
+FIGURE_MODULES = ("sim.report.plots", "sim.report.requirement")
+"""What the workers import to draw the report's figures (matplotlib: not before the search)."""
 KIND = "recommend"
 
 
@@ -128,6 +130,7 @@ def run_recommendation(loaded: LoadedScenario, targets: TargetSet, decision: Dec
         with folder.guarded() if folder is not None else contextlib.nullcontext():
             search = Search(loaded, targets, decision, seed, ex, folder, say)
             states = search.run()
+            ex.warm(FIGURE_MODULES)  # while this process assembles the tables
             spec = loaded.scenario
             picked = chosen(states, spec)
             rostered = plan_rosters(search, picked, say) if roster else None
