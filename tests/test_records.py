@@ -198,3 +198,20 @@ def test_general_kernel_builds_issues_in_the_layout() -> None:
     assert sum(i[CATEGORY] == care for i in built) > 50  # each kind seen
     assert sum(i[FLAGS] == ESCALATE for i in built) > 0
     assert sum(i[REPORTED] > i[OCCURRED] for i in built) > 50
+
+
+def test_a_roles_utilisation_alone_is_the_metrics_one() -> None:
+    """recorder.role_utilisation (what a recommendation reads) is metrics()' community rows."""
+    from sim.model.engine import simulate
+    from sim.model.measures import ALL
+
+    plan = build_plan(small(21).scenario)
+    recorder = simulate(plan, 5, 0)
+    metrics = recorder.metrics()
+    rows = metrics[(metrics["category"] == ALL) & (metrics["grid"] == ALL)
+                   & (metrics["community"] != ALL)].set_index("community")
+    for role in ("community_worker", "grid_member"):
+        alone = dict(zip(plan.communities, recorder.role_utilisation(role), strict=True))
+        for community, value in alone.items():
+            assert value == pytest.approx(rows.at[community, f"utilisation_{role}"], rel=1e-12)
+        assert not all(math.isnan(v) for v in alone.values())

@@ -94,6 +94,13 @@ class Part:
     chunks: list[np.ndarray]
 
 
+
+def utilisation(busy_min: np.ndarray, scheduled_min: np.ndarray) -> np.ndarray:
+    """Busy over scheduled time, NaN where nothing was scheduled."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(scheduled_min > 0, busy_min / scheduled_min, np.nan)
+
+
 class Recorder:
     """Per-group statistics of one replication."""
 
@@ -381,8 +388,7 @@ class Recorder:
             for role_row in (0, 1 + ROLES.index(r.role)):
                 busy[role_row, rows] += self._busy[r.index]
                 scheduled[role_row, rows] += r.scheduled_min
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = np.where(scheduled > 0, busy / scheduled, np.nan)
+        ratio = utilisation(busy, scheduled)
         out = {"utilisation": ratio[0]}
         for i, role in enumerate(ROLES):
             out[f"utilisation_{role}"] = ratio[1 + i]
@@ -392,6 +398,17 @@ class Recorder:
         out["volunteer_points"] = np.where(
             has, volunteer * plan.points_per_hour.get("volunteer", 0.0), np.nan)
         return out
+
+    def role_utilisation(self, role: str) -> np.ndarray:
+        """The ``utilisation_<role>`` of each community's row of :meth:`metrics`, by community
+        number, without the rest of the metrics."""
+        plan = self.plan
+        busy, scheduled = np.zeros(len(plan.communities)), np.zeros(len(plan.communities))
+        for r in plan.responders:
+            if r.role == role:
+                busy[r.community] += self._busy[r.index]
+                scheduled[r.community] += r.scheduled_min
+        return utilisation(busy, scheduled)
 
     def records(self) -> pd.DataFrame:
         """Per-issue records (only when ``keep_records``), one row per issue, by occurrence."""

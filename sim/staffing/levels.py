@@ -33,7 +33,7 @@ import pandas as pd
 
 from sim.model.distributions import block_sampler
 from sim.model.engine import simulate
-from sim.model.measures import ALL, DRAIN_DAYS, overlap, resolution_h, response_min
+from sim.model.measures import DRAIN_DAYS, overlap, resolution_h, response_min
 from sim.model.plan import ModelPlan, build_plan
 from sim.model.streams import Streams
 from sim.scenario.common import MINUTES_PER_DAY
@@ -309,7 +309,7 @@ def full_model_replication(scenario: Scenario, seed: int, replication: int,
     if shifts:
         plan = with_worker_shifts(plan, shifts)
     recorder = simulate(plan, seed, replication, keep_records=True)
-    metrics, records = recorder.metrics(), recorder.records()
+    records = recorder.records()
     workers = {c.id: scenario.workers(c) for c in scenario.communities}
     ids = list(workers)
     category = _codes(records["category"], targets.categories)
@@ -318,8 +318,8 @@ def full_model_replication(scenario: Scenario, seed: int, replication: int,
                           records["reported_min"].to_numpy(float),
                           records["response_min"].to_numpy(float),
                           records["resolution_h"].to_numpy(float))
-    overall = metrics[(metrics["category"] == ALL) & (metrics["grid"] == ALL)]
-    utilisation = overall.groupby("community")["utilisation_community_worker"].first()
+    utilisation = dict(zip(plan.communities,
+                           recorder.role_utilisation("community_worker").tolist(), strict=True))
 
     def shares(group: np.ndarray, size: int) -> dict[str, np.ndarray]:
         """Share met per group code (0..size-1), NaN for a group with no counted issue."""

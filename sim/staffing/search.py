@@ -493,8 +493,11 @@ class Search:
 
     @staticmethod
     def _record(tested: list[CommunityState], replication: int, frame: pd.DataFrame) -> None:
+        wanted = {state.id for state in tested}
+        by_community = {cid: rows for cid, rows in frame.groupby("community", sort=False)
+                        if cid in wanted}
         for state in tested:
-            rows = frame[frame["community"] == state.id]
+            rows = by_community[state.id]
             workers = int(rows["workers"].iloc[0])
             state.full_values.setdefault(workers, {})[replication] = rows.drop(
                 columns=["replication", "workers"])
