@@ -87,8 +87,8 @@ class Executor:
             yield fn(*task)
 
     def warm(self, modules: Sequence[str]) -> None:
-        """Let idle workers import ``modules`` now, ahead of the tasks that need them (no wait;
-        here, where the tasks run in this process, nothing)."""
+        """Let the workers import ``modules`` ahead of the tasks that need them, when they first
+        fall idle (no wait; here, where the tasks run in this process, nothing)."""
 
     def close(self) -> None:
         """Stop the workers (idempotent)."""
@@ -218,6 +218,8 @@ class ProcessExecutor(Executor):
         super().__init__(workers)
         self._pool: ProcessPoolExecutor | None = None
         self.restarts = 0
+        self._warm: tuple[str, ...] = ()  # modules for the workers to import when idle
+        self._running = False  # inside imap
 
     def _open(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -241,6 +243,7 @@ class ProcessExecutor(Executor):
     def imap(self, fn: Callable[..., Any], tasks: Iterable[Task]) -> Iterator[Any]:
         queue = list(tasks)[::-1]  # pop() from the end takes them in order
         pending: dict[Future[Any], Task] = {}
+        self._running = True
         try:
             while queue or pending:
                 # Ctrl-C / SIGTERM are raised between short waits, never inside the pool's
@@ -251,6 +254,8 @@ class ProcessExecutor(Executor):
         except BaseException:
             self._kill()
             raise
+        finally:
+            self._running = False
 
     def _step(
         self, fn: Callable[..., Any], queue: list[Task], pending: dict[Future[Any], Task]
@@ -262,6 +267,8 @@ class ProcessExecutor(Executor):
             while queue and len(pending) < 2 * self.workers:
                 task = queue.pop()
                 pending[pool.submit(fn, *task)] = task
+            if self._warm and not queue and len(pending) < self.workers:
+                self._import_now()  # the last tasks are running: a worker falls idle now
         except (BrokenProcessPool, EOFError, OSError):  # the pool, or its fork server, died
             queue.append(task)
             self._restart(pending, queue)
@@ -280,9 +287,17 @@ class ProcessExecutor(Executor):
         return results
 
     def warm(self, modules: Sequence[str]) -> None:
-        if self._pool is not None:
-            for _ in range(self.workers):  # one each: a worker busy importing takes no second
-                self._pool.submit(_import, tuple(modules))
+        self._warm += tuple(modules)
+        if self._pool is not None and not self._running:
+            self._import_now()
+
+    def _import_now(self) -> None:
+        """Hand the workers the modules to import: one task each (a worker busy importing
+        takes no second), after the tasks already given."""
+        assert self._pool is not None
+        for _ in range(self.workers):
+            self._pool.submit(_import, self._warm)
+        self._warm = ()
 
     def _restart(self, pending: dict[Future[Any], Task], queue: list[Task]) -> None:
         """A worker died: put the unfinished tasks back and start a fresh pool."""

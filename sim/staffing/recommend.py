@@ -129,8 +129,8 @@ def run_recommendation(loaded: LoadedScenario, targets: TargetSet, decision: Dec
             if output.save else None
         with folder.guarded() if folder is not None else contextlib.nullcontext():
             search = Search(loaded, targets, decision, seed, ex, folder, say)
+            ex.warm(FIGURE_MODULES)  # when the workers first fall idle, for the report
             states = search.run()
-            ex.warm(FIGURE_MODULES)  # while this process assembles the tables
             spec = loaded.scenario
             picked = chosen(states, spec)
             rostered = plan_rosters(search, picked, say) if roster else None
