@@ -97,3 +97,29 @@ def test_an_executor_is_reused_across_batches():
         second = sorted(ex.imap(pow, [(3, i) for i in range(4)]))
         assert ex._pool is pool  # the same worker processes: started once
     assert first == [1, 2, 4, 8] and second == [1, 3, 9, 27]
+
+
+def _pause(seconds: float) -> int:
+    import time
+
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def _imported(module: str) -> tuple[int, bool]:
+    import sys
+
+    return os.getpid(), module in sys.modules
+
+
+def test_workers_import_what_they_are_warmed_with_when_they_fall_idle():
+    # one import task a worker; a worker done importing at once may take the other's too, so
+    # the test asks only that the workers have it (a worker without imports it on first use)
+    with ProcessExecutor(2) as ex:
+        ex.warm(["xml.dom.minidom"])  # no pool yet: handed over at the first batch's tail
+        assert len(set(ex.imap(_pause, [(0.3,)] * 3))) == 2
+        seen = dict(ex.imap(_imported, [("xml.dom.minidom",)] * 8))
+        ex.warm(["tomllib"])  # between batches: handed over at once
+        seen_later = dict(ex.imap(_imported, [("tomllib",)] * 8))
+    assert any(seen.values()), seen
+    assert any(seen_later.values()), seen_later

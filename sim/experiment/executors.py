@@ -88,7 +88,8 @@ class Executor:
 
     def warm(self, modules: Sequence[str]) -> None:
         """Let the workers import ``modules`` ahead of the tasks that need them, when they first
-        fall idle (no wait; here, where the tasks run in this process, nothing)."""
+        fall idle: a hint (no wait; a worker that did not get to it imports them on first use;
+        here, where the tasks run in this process, nothing)."""
 
     def close(self) -> None:
         """Stop the workers (idempotent)."""
