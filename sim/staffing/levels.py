@@ -40,7 +40,7 @@ from sim.scenario.common import MINUTES_PER_DAY
 from sim.scenario.schema import Scenario
 from sim.screen import WorkingHours, fifo_starts_ragged
 from sim.staffing.targets import UTILISATION, TargetSet
-from sim.staffing.workload import WorkerShare, role_columns
+from sim.staffing.workload import WorkerShare, codes_of, role_columns
 
 
 @dataclass(frozen=True)
@@ -312,8 +312,8 @@ def full_model_replication(scenario: Scenario, seed: int, replication: int,
     records = recorder.records()
     workers = {c.id: scenario.workers(c) for c in scenario.communities}
     ids = list(workers)
-    category = _codes(records["category"], targets.categories)
-    community = _codes(records["community"], ids)
+    category = codes_of(records["category"], targets.categories)
+    community = codes_of(records["community"], ids)
     masks = targets.masks(category, records["occurred_min"].to_numpy(float),
                           records["reported_min"].to_numpy(float),
                           records["response_min"].to_numpy(float),
@@ -332,12 +332,12 @@ def full_model_replication(scenario: Scenario, seed: int, replication: int,
         return out
 
     by_community = shares(np.where(community >= 0, community, len(ids)), len(ids) + 1)
-    roles = role_columns(records, community, len(ids), targets.categories, targets.warmup_min,
-                         targets.horizon_min)
+    roles = role_columns(records, category, community, len(ids), targets.categories,
+                         targets.warmup_min, targets.horizon_min)
     rows = [{"community": cid, "grid": "", **{k: v[i] for k, v in by_community.items()},
              UTILISATION: utilisation.get(cid, np.nan), **{k: v[i] for k, v in roles.items()}}
             for i, cid in enumerate(ids)]
-    codes, names = pd.factorize(records["grid"].astype(str).to_numpy())
+    codes, names = _as_met(records["grid"])
     by_grid = shares(codes, len(names))
     owner = np.full(len(names), -1)
     owner[codes] = community
@@ -362,13 +362,14 @@ def run_task(kind: str, *args) -> tuple[str, object]:
     return kind, (name, full_model_replication(*rest))
 
 
-def _codes(values: pd.Series, names: Sequence[str]) -> np.ndarray:
-    """Position of each value in ``names`` (-1 where it is not there), fast for categoricals."""
-    lookup = {name: i for i, name in enumerate(names)}
-    series = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
-    table = np.array([lookup.get(str(c), -1) for c in series.cat.categories] + [-1],
-                     dtype=np.int64)
-    return table[np.asarray(series.cat.codes)]  # code -1 (missing) picks the final -1
+def _as_met(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """``pd.factorize`` of the values as text: codes in the order each value is first met and
+    the values, fast for a categorical (its codes factorized, not its texts)."""
+    if isinstance(values.dtype, pd.CategoricalDtype) and not (values.cat.codes < 0).any():
+        codes, first = pd.factorize(np.asarray(values.cat.codes))
+        return codes, [str(values.cat.categories[c]) for c in first]
+    codes, names = pd.factorize(values.astype(str).to_numpy())
+    return codes, [str(name) for name in names]
 
 
 def search_ceilings(scenario: Scenario, minimums: Sequence[int]) -> list[int]:

@@ -28,21 +28,30 @@ def role_column(field: str, category: str) -> str:
     return f"{field}/{category}"
 
 
-def role_columns(records: pd.DataFrame, community: np.ndarray, communities: int,
-                 categories: Sequence[str], warmup_min: float, horizon_min: float
-                 ) -> dict[str, np.ndarray]:
+def codes_of(values: pd.Series, names: Sequence[str]) -> np.ndarray:
+    """Position of each value in ``names`` (-1 where it is not there), fast for categoricals."""
+    lookup = {name: i for i, name in enumerate(names)}
+    series = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+    table = np.array([lookup.get(str(c), -1) for c in series.cat.categories] + [-1],
+                     dtype=np.int64)
+    return table[np.asarray(series.cat.codes)]  # code -1 (missing) picks the final -1
+
+
+def role_columns(records: pd.DataFrame, category: np.ndarray, community: np.ndarray,
+                 communities: int, categories: Sequence[str], warmup_min: float,
+                 horizon_min: float) -> dict[str, np.ndarray]:
     """Per community (index 0..communities-1) and category: issues occurring in the
     observation window, those a community worker answered, and the workers' one-way travel
-    minutes to them (summed). ``community`` holds each record's community index."""
+    minutes to them (summed). ``category`` and ``community`` hold each record's position in
+    ``categories`` and among the communities (:func:`codes_of`)."""
     seen = observed(records["occurred_min"].to_numpy(float), warmup_min, horizon_min)
     seen &= community >= 0
-    worker = records["responder_role"].to_numpy(object) == "community_worker"
+    worker = (records["responder_role"] == "community_worker").to_numpy(bool, na_value=False)
     travel = (records["onsite_min"].to_numpy(float) - records["start_min"].to_numpy(float))
     travel = np.where(np.isfinite(travel), travel, 0.0)
-    names = records["category"].astype(str).to_numpy(object)
     out = {}
-    for name in categories:
-        mine = seen & (names == name)
+    for k, name in enumerate(categories):
+        mine = seen & (category == k)
         ours = mine & worker
         out[role_column(ISSUES, name)] = np.bincount(community[mine], minlength=communities)
         out[role_column(WORKER_ISSUES, name)] = np.bincount(community[ours],
