@@ -43,8 +43,9 @@ class Source:
     def stream_names(self, prefix: str = "") -> tuple[str, str, str, str]:
         """Its streams (sim.model.streams): arrival gaps, handling times, reporting delays and
         escalation draws, each name after ``prefix``."""
-        return tuple(f"{prefix}{kind}/{self.stream}"  # type: ignore[return-value]
-                     for kind in ("arrivals", "handling", "report", "escalate"))
+        s = self.stream
+        return (f"{prefix}arrivals/{s}", f"{prefix}handling/{s}", f"{prefix}report/{s}",
+                f"{prefix}escalate/{s}")
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,6 @@ class Part:
     chunks: list[np.ndarray]
 
 
-
 def utilisation(busy_min: np.ndarray, scheduled_min: np.ndarray) -> np.ndarray:
     """Busy over scheduled time, NaN where nothing was scheduled."""
     with np.errstate(invalid="ignore", divide="ignore"):

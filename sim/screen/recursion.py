@@ -93,6 +93,7 @@ class WorkingHours:
         self.opens = spans[:, 0]
         self.closes = spans[:, 1]
         self._opens = np.append(self.opens, np.inf)  # after the last interval: never
+        # next_open as plain Python lists, for a loop over single issues
         self._open_list = self._opens.tolist()
         self._close_list = self.closes.tolist()
 
@@ -100,11 +101,6 @@ class WorkingHours:
         """Each time if it falls in working hours, else the next opening (+inf if none)."""
         i = np.searchsorted(self.closes, times, side="right")
         return np.maximum(times, self._opens[i])
-
-    def next_open_one(self, t: float) -> float:
-        """:meth:`next_open` of one time, in plain Python."""
-        opening = self._open_list[bisect.bisect_right(self._close_list, t)]
-        return t if t >= opening else opening
 
 
 def _heap_rows(arrivals: np.ndarray, handling: np.ndarray, servers: int,
@@ -120,7 +116,7 @@ def _heap_rows(arrivals: np.ndarray, handling: np.ndarray, servers: int,
         free = [-math.inf] * servers  # a valid heap: all equal
         row_starts: list[float] = []
         add = row_starts.append
-        # the loop runs once an issue: no call in it but the heap's (next_open_one written out)
+        # the loop runs once an issue: no call in it but the heap's (next_open written out)
         if hours is None:
             for a, s in zip(a_row[:present].tolist(), s_row[:present].tolist(), strict=True):
                 freest = free[0]

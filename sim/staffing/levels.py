@@ -34,7 +34,7 @@ import pandas as pd
 from sim.model.distributions import block_sampler
 from sim.model.engine import simulate
 from sim.model.measures import DRAIN_DAYS, overlap, resolution_h, response_min
-from sim.model.plan import ModelPlan, build_plan
+from sim.model.plan import ModelPlan, Source, build_plan
 from sim.model.streams import Streams
 from sim.scenario.common import MINUTES_PER_DAY
 from sim.scenario.schema import Scenario
@@ -132,7 +132,7 @@ def _draws(scenario: Scenario, plan: ModelPlan, community: int, seed: int, repli
     for replication in range(replications):
         streams = Streams(seed, replication)
         streams.prepare(name for source in sources for name in (
-            *source.stream_names(prefix)[:3], f"screen/keep/{prefix}{source.stream}"))
+            *source.stream_names(prefix)[:3], _keep_stream(source, prefix)))
         parts = [_source_issues(plan, source, streams, prefix, rate,
                                 shares.share[source.category]) for source in sources]
         o, r, s, k, u = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0)
@@ -165,11 +165,16 @@ def _source_issues(plan: ModelPlan, source, streams: Streams, prefix: str, rate:
     if source.report_delay is not None:
         delay = block_sampler(source.report_delay, streams(report))
         reported = times + delay(times.size) * source.report_factor
-    uniform = streams(f"screen/keep/{prefix}{source.stream}").random(times.size)
+    uniform = streams(_keep_stream(source, prefix)).random(times.size)
     scaled = uniform / keep if keep > 0 else np.full(times.size, np.inf)
     kept = scaled < 1
     return (times[kept], reported[kept], handling[kept],
             np.full(int(kept.sum()), source.category, dtype=float), scaled[kept])
+
+
+def _keep_stream(source: Source, prefix: str) -> str:
+    """The stream of the uniforms that keep a source's issue for the workers (or not)."""
+    return f"screen/keep/{prefix}{source.stream}"
 
 
 def screen_level(draws: Draws, servers: int, targets: TargetSet) -> pd.DataFrame:

@@ -493,9 +493,7 @@ class Search:
 
     @staticmethod
     def _record(tested: list[CommunityState], replication: int, frame: pd.DataFrame) -> None:
-        wanted = {state.id for state in tested}
-        by_community = {cid: rows for cid, rows in frame.groupby("community", sort=False)
-                        if cid in wanted}
+        by_community = dict(tuple(frame.groupby("community", sort=False)))
         for state in tested:
             rows = by_community[state.id]
             workers = int(rows["workers"].iloc[0])
